@@ -1,0 +1,91 @@
+import test from 'ava';
+import { enrichSpoolEvent, splitEstado, splitWorker } from '../../src/domain/enrich-spool-event.js';
+import { parseSpoolEvent } from '../../src/domain/parse-spool-event.js';
+import type { SpoolEvent } from '../../src/domain/spool-event.js';
+
+const PRODUCER_MESSAGE =
+  '{"event_type":"TOMAR","tag_spool":"SPOOL-001","worker_nombre":"MR(93)","estado_detalle":"ARM: En Progreso","timestamp":"27-11-2026 14:30:05","operacion":"ARM"}';
+const ID = '1764264605123-0';
+const STORED_AT_MS = 1_764_264_605_123;
+
+function parsed(raw: string): SpoolEvent {
+  const result = parseSpoolEvent(raw, 65_536);
+  if (!result.ok) throw new Error(`fixture rejected: ${result.detail}`);
+  return result.event;
+}
+
+function enrich(event: Record<string, unknown>): Record<string, unknown> {
+  const raw = JSON.stringify({ event_type: 'TOMAR', tag_spool: 'SPOOL-001', ...event });
+  return JSON.parse(enrichSpoolEvent(parsed(raw), ID, STORED_AT_MS, 'America/Santiago'));
+}
+
+test('enriches the producer message into the exact outgoing object', (t) => {
+  const output = enrichSpoolEvent(parsed(PRODUCER_MESSAGE), ID, STORED_AT_MS, 'America/Santiago');
+  t.deepEqual(JSON.parse(output), {
+    event_type: 'TOMAR',
+    tag_spool: 'SPOOL-001',
+    worker_nombre: 'MR(93)',
+    estado_detalle: 'ARM: En Progreso',
+    timestamp: '27-11-2026 14:30:05',
+    operacion: 'ARM',
+    spoolcast: {
+      id: '1764264605123-0',
+      received_at: '2025-11-27T17:30:05.123Z',
+      timestamp: '2026-11-27T14:30:05-03:00',
+      worker: { initials: 'MR', id: 93 },
+      operation: 'ARM',
+      state: 'En Progreso',
+    },
+  });
+});
+
+test('puts the producer fields first, in their order, then spoolcast', (t) => {
+  const output = enrichSpoolEvent(parsed(PRODUCER_MESSAGE), ID, STORED_AT_MS, 'America/Santiago');
+  t.deepEqual(Object.keys(JSON.parse(output)), [
+    'event_type',
+    'tag_spool',
+    'worker_nombre',
+    'estado_detalle',
+    'timestamp',
+    'operacion',
+    'spoolcast',
+  ]);
+});
+
+test('keeps unusual worker, estado and timestamp as sent and leaves their splits null', (t) => {
+  const fields = { worker_nombre: 'Juan Pérez', estado_detalle: 'Pendiente', timestamp: 'ayer' };
+  const output = enrich(fields);
+  t.like(output, fields);
+  t.like(output, { spoolcast: { worker: null, operation: null, state: null, timestamp: null } });
+});
+
+test('gives null enrichment when the optional fields are absent', (t) => {
+  t.like(enrich({}), {
+    spoolcast: { worker: null, operation: null, state: null, timestamp: null },
+  });
+});
+
+test('splits INITIALS(ID), accented initials included', (t) => {
+  t.deepEqual(splitWorker('MR(93)'), { initials: 'MR', id: 93 });
+  t.deepEqual(splitWorker('JÑ(7)'), { initials: 'JÑ', id: 7 });
+});
+
+test('does not split worker names of another shape', (t) => {
+  for (const name of ['MR 93', 'MR(93) ', '(93)', 'MR()', 'MR(1234567890)', 'M1(93)', null, 93]) {
+    t.is(splitWorker(name), null, String(name));
+  }
+});
+
+test('splits estado_detalle at the first ": "', (t) => {
+  t.deepEqual(splitEstado('ARM: En Progreso'), { operation: 'ARM', state: 'En Progreso' });
+  t.deepEqual(splitEstado('SOLD: Pausado: falta gas'), {
+    operation: 'SOLD',
+    state: 'Pausado: falta gas',
+  });
+});
+
+test('does not split estado_detalle without ": " or with an empty side', (t) => {
+  for (const estado of ['Pendiente', 'ARM:En Progreso', ': En Progreso', 'ARM: ', null]) {
+    t.deepEqual(splitEstado(estado), { operation: null, state: null }, String(estado));
+  }
+});

@@ -1,0 +1,56 @@
+import test from 'ava';
+import type { BatchTask } from '../../src/domain/batch.js';
+import processBatch from '../../workers/pipeline.worker.js';
+
+const VALID = '{"event_type":"TOMAR","tag_spool":"SPOOL-001","worker_nombre":"MR(93)"}';
+const OTHER = '{"event_type":"PAUSAR","tag_spool":"SPOOL-002"}';
+
+function task(mode: BatchTask['mode'], items: BatchTask['items']): BatchTask {
+  return { mode, maxEventBytes: 65_536, timeZone: 'America/Santiago', items };
+}
+
+test('check mode returns results aligned by index with no data', (t) => {
+  const results = processBatch(
+    task('check', [{ payload: VALID }, { payload: 'not json' }, { payload: OTHER }]),
+  );
+  t.deepEqual(results, [
+    { ok: true, data: '', tag: 'SPOOL-001', eventType: 'TOMAR' },
+    { ok: false, reason: 'not_json', detail: 'event is not valid JSON' },
+    { ok: true, data: '', tag: 'SPOOL-002', eventType: 'PAUSAR' },
+  ]);
+});
+
+test('enrich mode returns the outgoing JSON with its id, aligned by index', (t) => {
+  const results = processBatch(
+    task('enrich', [
+      { payload: VALID, id: '1-0', storedAtMs: 1000 },
+      { payload: '[]', id: '1-1', storedAtMs: 1000 },
+      { payload: OTHER, id: '1-2', storedAtMs: 1000 },
+    ]),
+  );
+  t.like(results, [
+    { ok: true, tag: 'SPOOL-001', eventType: 'TOMAR' },
+    { ok: false, reason: 'not_object' },
+    { ok: true, tag: 'SPOOL-002', eventType: 'PAUSAR' },
+  ]);
+  const first = results[0];
+  t.true(first?.ok);
+  if (first?.ok) {
+    t.like(JSON.parse(first.data), { tag_spool: 'SPOOL-001', spoolcast: { id: '1-0' } });
+  }
+});
+
+test('enrich mode reports an item without id or storedAtMs instead of throwing', (t) => {
+  const results = processBatch(
+    task('enrich', [
+      { payload: VALID, storedAtMs: 1000 },
+      { payload: VALID, id: '1-1' },
+      { payload: VALID, id: '1-2', storedAtMs: Number.NaN },
+    ]),
+  );
+  t.like(results, [
+    { ok: false, reason: 'invalid_value' },
+    { ok: false, reason: 'invalid_value' },
+    { ok: false, reason: 'invalid_value' },
+  ]);
+});
