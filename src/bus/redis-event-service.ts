@@ -1,0 +1,116 @@
+/**
+ * The publisher for backend code (CONTRACT §4): builds the same flat JSON the Python backend
+ * sends, validates it, stores and announces it in one step, and answers with the event id.
+ * It never throws and never waits longer than its timeout.
+ */
+import type { Redis } from 'ioredis';
+import { parseSpoolEvent } from '../domain/parse-spool-event.js';
+import { formatPlantTimestamp } from '../domain/plant-clock.js';
+import { redisNames, withScripts } from './redis-scripts.js';
+
+/** Outcome of a publish: errors are values. */
+export type PublishResult = { ok: true; id: string } | { ok: false; reason: string };
+
+/** Publisher settings; defaults match the service's. */
+export interface RedisEventServiceOptions {
+  /** Must match the gateways' `REDIS_KEY_PREFIX`. Default `spoolcast:`. */
+  keyPrefix?: string;
+  /** Stream cap, as `HISTORY_SIZE`. Default 10000. */
+  historySize?: number;
+  /** Longest wait for Redis, in ms. Default 2000. */
+  timeoutMs?: number;
+  /** As `MAX_EVENT_BYTES`. Default 65536. */
+  maxEventBytes?: number;
+  /** Zone for the `timestamp` field. Default America/Santiago. */
+  timeZone?: string;
+  /** Clock, for tests. */
+  now?: () => Date;
+}
+
+/** Publishes spool updates through Redis so every gateway broadcasts them with one id. */
+export class RedisEventService {
+  private readonly redis: ReturnType<typeof withScripts>;
+  private readonly options: Required<RedisEventServiceOptions>;
+
+  constructor(redis: Redis, options: RedisEventServiceOptions = {}) {
+    this.redis = withScripts(redis);
+    this.options = {
+      keyPrefix: options.keyPrefix ?? 'spoolcast:',
+      historySize: options.historySize ?? 10_000,
+      timeoutMs: options.timeoutMs ?? 2000,
+      maxEventBytes: options.maxEventBytes ?? 65_536,
+      timeZone: options.timeZone ?? 'America/Santiago',
+      now: options.now ?? (() => new Date()),
+    };
+  }
+
+  /**
+   * Builds `{event_type, tag_spool, worker_nombre, estado_detalle, timestamp, ...additionalData}`
+   * and stores it; resolves `{ok: true, id}` once stored, else `{ok: false, reason}`.
+   */
+  async publishSpoolUpdate(
+    eventType: string,
+    tagSpool: string,
+    workerNombre: string | null,
+    estadoDetalle: string,
+    additionalData?: Record<string, unknown>,
+  ): Promise<PublishResult> {
+    const event = {
+      event_type: eventType,
+      tag_spool: tagSpool,
+      worker_nombre: workerNombre,
+      estado_detalle: estadoDetalle,
+      timestamp: formatPlantTimestamp(this.options.now(), this.options.timeZone),
+      ...additionalData,
+    };
+    let payload: string;
+    try {
+      payload = JSON.stringify(event);
+    } catch (error) {
+      return { ok: false, reason: `not serialisable: ${(error as Error).message}` };
+    }
+    const parsed = parseSpoolEvent(payload, this.options.maxEventBytes);
+    if (!parsed.ok) return { ok: false, reason: `${parsed.reason}: ${parsed.detail}` };
+    const deadlineMs = Date.now() + this.options.timeoutMs;
+    // Never hand the command to a client that is not connected: ioredis would queue it
+    // offline and could store it after we had already reported failure.
+    if (!(await this.waitUntilReady(deadlineMs))) {
+      return { ok: false, reason: `redis is ${this.redis.status}` };
+    }
+    const names = redisNames(this.options.keyPrefix);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const id = await Promise.race([
+        this.redis.spoolcastStore(1, names.events, payload, this.options.historySize, names.announce, 0),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`no answer within ${this.options.timeoutMs} ms`)),
+            Math.max(0, deadlineMs - Date.now()),
+          );
+        }),
+      ]);
+      return id ? { ok: true, id } : { ok: false, reason: 'redis did not store the event' };
+    } catch (error) {
+      return { ok: false, reason: `redis unavailable: ${(error as Error).message}` };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async waitUntilReady(deadlineMs: number): Promise<boolean> {
+    if (this.redis.status === 'ready') return true;
+    if (this.redis.status === 'end') return false;
+    // A lazyConnect client connects on its first command; start it, but still wait for ready.
+    if (this.redis.status === 'wait') this.redis.connect().catch(() => undefined);
+    return new Promise<boolean>((resolve) => {
+      const onReady = () => finish(true);
+      const timer = setTimeout(() => finish(false), Math.max(0, deadlineMs - Date.now()));
+      const finish = (isReady: boolean) => {
+        clearTimeout(timer);
+        this.redis.off('ready', onReady);
+        resolve(isReady);
+      };
+      this.redis.once('ready', onReady);
+    });
+  }
+}

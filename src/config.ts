@@ -1,0 +1,148 @@
+/**
+ * Settings (CONTRACT §5). `loadConfig(env)` is the only reader of the environment: it applies
+ * the defaults below, reports every bad value at once naming its variable, and returns frozen data.
+ */
+import { availableParallelism } from 'node:os';
+import { ConfigError } from './errors.js';
+
+/** Validated, frozen settings; every duration and size carries its unit in its name. */
+export interface Config {
+  port: number;
+  host: string;
+  /** Unset means the embedded in-process bus (one instance only). */
+  redisUrl: string | null;
+  spoolsChannel: string;
+  redisKeyPrefix: string;
+  pingIntervalMs: number;
+  sendTimeoutMs: number;
+  maxBufferedBytes: number;
+  maxEventBytes: number;
+  poolThreads: number;
+  logLevel: string;
+  /** Base SSE `retry:` sent to browsers; each connection gets it plus up to 100 % jitter. */
+  retryMs: number;
+  /** Events kept for replay (capped stream / ring buffer). */
+  historySize: number;
+  /** Rejected messages kept for inspection. */
+  deadLetterSize: number;
+  /** Deadline for one pool task; a hung worker is terminated and its batch retried. */
+  poolTaskTimeoutMs: number;
+  /** Most messages handed to one pool task. */
+  poolBatchMax: number;
+  /** Longest a publish may wait for Redis before reporting failure. */
+  publishTimeoutMs: number;
+  /** How long identical plain PUBLISHes are told apart by occurrence count (exactly-once claim). */
+  claimWindowMs: number;
+  /** IANA zone of the plant clock that producer timestamps are written in. */
+  plantTimeZone: string;
+}
+
+type Parser = (raw: string) => unknown | Error;
+
+interface Setting {
+  key: keyof Config;
+  fallback: string;
+  parse: Parser;
+}
+
+const int =
+  (min: number, max = Number.MAX_SAFE_INTEGER): Parser =>
+  (raw) => {
+    if (!/^\d+$/.test(raw.trim())) return new Error(`must be a whole number, got "${raw}"`);
+    const n = Number(raw);
+    if (n < min || n > max) return new Error(`must be between ${min} and ${max}, got ${n}`);
+    return n;
+  };
+
+/** Seconds in the environment, milliseconds in the config; decimals allowed (tests use 0.05). */
+const seconds =
+  (minS: number): Parser =>
+  (raw) => {
+    if (!/^\d+(\.\d+)?$/.test(raw.trim())) return new Error(`must be a number of seconds, got "${raw}"`);
+    const s = Number(raw);
+    if (s < minS) return new Error(`must be at least ${minS}, got ${s}`);
+    return Math.round(s * 1000);
+  };
+
+const text =
+  (pattern: RegExp, what: string): Parser =>
+  (raw) =>
+    pattern.test(raw) ? raw : new Error(`must be ${what}, got "${raw}"`);
+
+const redisUrl: Parser = (raw) => {
+  if (raw === '') return null;
+  if (!/^rediss?:\/\//.test(raw)) return new Error(`must start with redis:// or rediss://, got "${raw}"`);
+  try {
+    new URL(raw);
+    return raw;
+  } catch {
+    return new Error('is not a valid URL');
+  }
+};
+
+const timeZone: Parser = (raw) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: raw });
+    return raw;
+  } catch {
+    return new Error(`is not a known IANA time zone, got "${raw}"`);
+  }
+};
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const defaultThreads = String(Math.max(1, availableParallelism() - 1));
+
+/** Every variable with its default (the embedded mode works with all of them unset). */
+const SETTINGS: Record<string, Setting> = {
+  PORT: { key: 'port', fallback: '8000', parse: int(0, 65535) },
+  HOST: { key: 'host', fallback: '0.0.0.0', parse: text(/^\S+$/, 'a host name or address') },
+  REDIS_URL: { key: 'redisUrl', fallback: '', parse: redisUrl },
+  SPOOLS_CHANNEL: {
+    key: 'spoolsChannel',
+    fallback: 'spools:updates',
+    parse: text(/^\S{1,256}$/, 'a channel name without spaces'),
+  },
+  REDIS_KEY_PREFIX: {
+    key: 'redisKeyPrefix',
+    fallback: 'spoolcast:',
+    parse: text(/^\S{1,128}$/, 'a key prefix without spaces'),
+  },
+  SSE_PING_INTERVAL_S: { key: 'pingIntervalMs', fallback: '15', parse: seconds(0.01) },
+  SSE_SEND_TIMEOUT_S: { key: 'sendTimeoutMs', fallback: '30', parse: seconds(0.01) },
+  SSE_MAX_BUFFERED_BYTES: { key: 'maxBufferedBytes', fallback: '8388608', parse: int(1024) },
+  SSE_RETRY_MS: { key: 'retryMs', fallback: '2000', parse: int(100, 600_000) },
+  MAX_EVENT_BYTES: { key: 'maxEventBytes', fallback: '65536', parse: int(64, 16 * 1024 * 1024) },
+  POOL_THREADS: { key: 'poolThreads', fallback: defaultThreads, parse: int(1, 256) },
+  POOL_TASK_TIMEOUT_MS: { key: 'poolTaskTimeoutMs', fallback: '5000', parse: int(10) },
+  POOL_BATCH_MAX: { key: 'poolBatchMax', fallback: '256', parse: int(1, 100_000) },
+  HISTORY_SIZE: { key: 'historySize', fallback: '10000', parse: int(1) },
+  DEAD_LETTER_SIZE: { key: 'deadLetterSize', fallback: '1000', parse: int(1) },
+  PUBLISH_TIMEOUT_MS: { key: 'publishTimeoutMs', fallback: '2000', parse: int(10) },
+  CLAIM_WINDOW_MS: { key: 'claimWindowMs', fallback: '10000', parse: int(100) },
+  PLANT_TIME_ZONE: { key: 'plantTimeZone', fallback: 'America/Santiago', parse: timeZone },
+  LOG_LEVEL: {
+    key: 'logLevel',
+    fallback: 'info',
+    parse: (raw) => (LOG_LEVELS.includes(raw) ? raw : new Error(`must be one of ${LOG_LEVELS.join(', ')}`)),
+  },
+};
+
+/** The variable names `loadConfig` reads, for docs and tests. */
+export const SETTING_NAMES = Object.keys(SETTINGS);
+
+/**
+ * Reads the settings from `env` (pass `process.env`); throws one ConfigError listing every
+ * bad variable by name.
+ */
+export function loadConfig(env: Record<string, string | undefined>): Readonly<Config> {
+  const out: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [name, setting] of Object.entries(SETTINGS)) {
+    const raw = env[name] ?? setting.fallback;
+    const value = setting.parse(raw);
+    if (value instanceof Error) problems.push(`${name} ${value.message}`);
+    else out[setting.key] = value;
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(out as unknown as Config);
+}

@@ -1,0 +1,52 @@
+/**
+ * The Koa application: routes only, no state of its own. Everything it serves arrives as an
+ * argument, so tests build apps around their own bus, hub and registry.
+ */
+import { Router } from '@koa/router';
+import Koa from 'koa';
+import type { Bus } from '../bus/bus.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { ReadinessInput } from '../observability/readiness.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
+import type { Hub } from '../stream/hub.js';
+import { mountEventsRoute } from './events-route.js';
+import { mountHealthRoutes } from './health-route.js';
+import { mountStreamRoute } from './stream-route.js';
+
+/** What the app serves. */
+export interface AppDeps {
+  bus: Bus;
+  hub: Hub;
+  pipeline: Pipeline;
+  metrics: Metrics;
+  logger: Logger;
+  maxEventBytes: number;
+  readiness: () => ReadinessInput;
+  isDraining: () => boolean;
+}
+
+// A client going away mid-stream is normal (STACK gotcha 5), not an error.
+const QUIET_CODES = new Set(['ERR_STREAM_PREMATURE_CLOSE', 'ECONNRESET', 'EPIPE', 'ERR_STREAM_DESTROYED']);
+
+/** Builds the Koa app. */
+export function createApp(deps: AppDeps): Koa {
+  const app = new Koa();
+  const router = new Router();
+  mountStreamRoute(router, deps.hub, deps.isDraining);
+  mountEventsRoute(router, {
+    bus: deps.bus,
+    maxEventBytes: deps.maxEventBytes,
+    onRejected: (reason, detail) => deps.pipeline.recordRejection(reason, detail, 'http'),
+    onStoreFailed: () => deps.metrics.storeFailures.inc(),
+  });
+  mountHealthRoutes(router, deps.readiness, deps.metrics.registry);
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  app.silent = true;
+  app.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code && QUIET_CODES.has(error.code)) return;
+    deps.logger.error({ err: error }, 'request failed');
+  });
+  return app;
+}

@@ -1,0 +1,41 @@
+/**
+ * Composition root: config → logger → service → drain on SIGTERM/SIGINT.
+ */
+import { loadConfig } from './config.js';
+import { ConfigError } from './errors.js';
+import { createLogger } from './observability/logger.js';
+import { startService } from './service.js';
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`spoolcast: ${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  const service = await startService(config, { logger });
+  logger.info({ url: service.url }, 'listening');
+
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'draining');
+    service.stop().then(
+      () => process.exit(0),
+      (error) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error) => {
+  process.stderr.write(`spoolcast: failed to start: ${(error as Error).stack ?? error}\n`);
+  process.exit(1);
+});

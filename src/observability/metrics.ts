@@ -1,0 +1,122 @@
+/**
+ * Prometheus metrics on a registry the caller owns (no global registry: tests run several
+ * services in one process). Label sets are closed so cardinality stays bounded.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { REJECT_REASONS } from '../domain/spool-event.js';
+
+/** Every metric the service records, created once per service. */
+export interface Metrics {
+  registry: Registry;
+  openStreams: Gauge;
+  eventsReceived: Counter<'source'>;
+  eventsAccepted: Counter;
+  eventsRejected: Counter<'reason' | 'source'>;
+  deliveries: Counter;
+  deliveredBytes: Counter;
+  clientsCut: Counter<'reason'>;
+  poolQueueDepth: Gauge;
+  poolTaskSeconds: Histogram;
+  poolTaskFailures: Counter<'kind'>;
+  deliveryLatencySeconds: Histogram;
+  busUp: Gauge;
+  busReconnects: Counter;
+  storeFailures: Counter;
+  claimsLost: Counter;
+}
+
+/** Creates the metrics on a fresh registry; `withDefaults` adds process/GC metrics. */
+export function createMetrics(withDefaults = true): Metrics {
+  const registry = new Registry();
+  if (withDefaults) collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  const eventsRejected = new Counter({
+    name: 'spoolcast_events_rejected_total',
+    help: 'Messages rejected by validation, by reason and source (redis or http)',
+    labelNames: ['reason', 'source'] as const,
+    registers,
+  });
+  for (const reason of REJECT_REASONS) eventsRejected.inc({ reason, source: 'redis' }, 0);
+  const clientsCut = new Counter({
+    name: 'spoolcast_clients_cut_total',
+    help: 'SSE clients disconnected by the server: send_timeout (no progress) or buffer_overflow',
+    labelNames: ['reason'] as const,
+    registers,
+  });
+  clientsCut.inc({ reason: 'send_timeout' }, 0);
+  clientsCut.inc({ reason: 'buffer_overflow' }, 0);
+  return {
+    registry,
+    openStreams: new Gauge({
+      name: 'spoolcast_open_streams',
+      help: 'SSE streams currently open',
+      registers,
+    }),
+    eventsReceived: new Counter({
+      name: 'spoolcast_events_received_total',
+      help: 'Messages received, by source: redis (plain PUBLISH), stored (announced, id assigned), http',
+      labelNames: ['source'] as const,
+      registers,
+    }),
+    eventsAccepted: new Counter({
+      name: 'spoolcast_events_accepted_total',
+      help: 'Events validated, enriched and broadcast',
+      registers,
+    }),
+    eventsRejected,
+    deliveries: new Counter({
+      name: 'spoolcast_deliveries_total',
+      help: 'Event frames written to client streams',
+      registers,
+    }),
+    deliveredBytes: new Counter({
+      name: 'spoolcast_delivered_bytes_total',
+      help: 'Bytes written to client streams',
+      registers,
+    }),
+    clientsCut,
+    poolQueueDepth: new Gauge({
+      name: 'spoolcast_pool_queue_depth',
+      help: 'Tasks waiting in the worker pool queue',
+      registers,
+    }),
+    poolTaskSeconds: new Histogram({
+      name: 'spoolcast_pool_task_seconds',
+      help: 'Time for one validate/enrich batch in the worker pool',
+      buckets: [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1, 5],
+      registers,
+    }),
+    poolTaskFailures: new Counter({
+      name: 'spoolcast_pool_task_failures_total',
+      help: 'Pool tasks that failed (crash or timeout) and were retried',
+      labelNames: ['kind'] as const,
+      registers,
+    }),
+    deliveryLatencySeconds: new Histogram({
+      name: 'spoolcast_receive_to_write_seconds',
+      help: 'From the gateway receiving an event to writing it to every client stream',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    }),
+    busUp: new Gauge({
+      name: 'spoolcast_bus_up',
+      help: '1 while the event bus (Redis subscriber) is connected and subscribed, else 0',
+      registers,
+    }),
+    busReconnects: new Counter({
+      name: 'spoolcast_bus_reconnects_total',
+      help: 'Times the Redis subscriber came back after losing its connection',
+      registers,
+    }),
+    storeFailures: new Counter({
+      name: 'spoolcast_store_failures_total',
+      help: 'Events that could not be stored (Redis unavailable or timed out)',
+      registers,
+    }),
+    claimsLost: new Counter({
+      name: 'spoolcast_claims_lost_total',
+      help: 'Plain PUBLISHes this gateway could not claim because Redis failed (another replica may have)',
+      registers,
+    }),
+  };
+}

@@ -1,0 +1,124 @@
+/**
+ * The piscina pool that validates and enriches batches. Bad data never throws (the worker
+ * returns values); this wrapper handles the other failures: a worker that crashes or hangs
+ * past the task deadline. The batch is split and retried, so one poison message ends up
+ * alone and is dead-lettered while every other message in its batch goes through.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import type { BatchTask, ItemResult } from '../domain/batch.js';
+
+/** Pool settings (from config). */
+export interface WorkerPoolOptions {
+  threads: number;
+  taskTimeoutMs: number;
+  /** Attempts for a single message before it is dead-lettered as `worker_failure`. */
+  maxAttempts?: number;
+  /** Worker entry; defaults to workers/pipeline.worker (.js compiled, .ts under tsx). */
+  filename?: string;
+  onTaskDone?: (seconds: number) => void;
+  onTaskFailed?: (kind: 'crash' | 'timeout') => void;
+  onQueueChange?: (depth: number) => void;
+}
+
+/** Runs batches on worker threads; `run` never rejects. */
+export interface WorkerPool {
+  run(task: BatchTask): Promise<ItemResult[]>;
+  /** Runs one tiny task so the first real batch does not pay the thread start-up. */
+  warm(): Promise<void>;
+  readonly queueDepth: number;
+  close(): Promise<void>;
+}
+
+/** Finds the worker next to this module: compiled `.js` in dist, `.ts` when run by tsx. */
+export function defaultWorkerFile(): string {
+  const here = new URL('../../workers/pipeline.worker', import.meta.url);
+  const compiled = fileURLToPath(`${here.href}.js`);
+  return existsSync(compiled) ? compiled : fileURLToPath(`${here.href}.ts`);
+}
+
+/** Creates the pool. At most `threads` tasks run at once; the rest wait in our own queue so
+ * the task deadline measures running time, not queueing time. */
+export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
+  const filename = options.filename ?? defaultWorkerFile();
+  const maxAttempts = options.maxAttempts ?? 2;
+  const piscina = new Piscina({
+    filename,
+    minThreads: options.threads,
+    maxThreads: options.threads,
+    // A .ts worker needs the tsx loader; compiled .js does not.
+    execArgv: filename.endsWith('.ts') ? ['--import', 'tsx'] : [],
+  });
+  const waiting: (() => void)[] = [];
+  let running = 0;
+
+  const acquire = async () => {
+    if (running < options.threads) {
+      running += 1;
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      waiting.push(resolve);
+      options.onQueueChange?.(waiting.length);
+    });
+  };
+  const release = () => {
+    const next = waiting.shift();
+    if (next) {
+      options.onQueueChange?.(waiting.length);
+      next();
+    } else running -= 1;
+  };
+
+  const attempt = async (task: BatchTask): Promise<ItemResult[] | 'crash' | 'timeout'> => {
+    await acquire();
+    const started = performance.now();
+    const signal = AbortSignal.timeout(options.taskTimeoutMs);
+    try {
+      const results = (await piscina.run(task, { signal })) as ItemResult[];
+      options.onTaskDone?.((performance.now() - started) / 1000);
+      return results;
+    } catch {
+      // An aborted task terminates its thread (piscina replaces it); anything else here is a
+      // thread that died under the task.
+      const kind = signal.aborted ? 'timeout' : 'crash';
+      options.onTaskFailed?.(kind);
+      return kind;
+    } finally {
+      release();
+    }
+  };
+
+  const runSplitting = async (task: BatchTask, attemptsSoFar: number): Promise<ItemResult[]> => {
+    const outcome = await attempt(task);
+    if (typeof outcome !== 'string') return outcome;
+    if (task.items.length === 1) {
+      if (attemptsSoFar + 1 < maxAttempts) return runSplitting(task, attemptsSoFar + 1);
+      return [
+        {
+          ok: false,
+          reason: 'worker_failure',
+          detail: `worker ${outcome === 'timeout' ? 'timed out' : 'crashed'} on this message ${maxAttempts} times`,
+        },
+      ];
+    }
+    const middle = Math.ceil(task.items.length / 2);
+    const [left, right] = await Promise.all([
+      runSplitting({ ...task, items: task.items.slice(0, middle) }, 0),
+      runSplitting({ ...task, items: task.items.slice(middle) }, 0),
+    ]);
+    return [...left, ...right];
+  };
+
+  return {
+    run: (task) => runSplitting(task, 0),
+    async warm() {
+      await runSplitting({ mode: 'check', maxEventBytes: 1, timeZone: 'UTC', items: [] }, 0);
+    },
+    get queueDepth() {
+      return waiting.length;
+    },
+    close: () => piscina.destroy(),
+  };
+}

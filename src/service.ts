@@ -1,0 +1,153 @@
+/**
+ * Builds and runs one gateway from a config: bus → pool → pipeline → hub → HTTP server.
+ * main.ts calls it for the real process; tests call it for in-process gateways.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Bus } from './bus/bus.js';
+import { createMemoryBus } from './bus/memory-bus.js';
+import { createRedisBus } from './bus/redis-bus.js';
+import type { Config } from './config.js';
+import { createApp } from './http/app.js';
+import type { Logger } from './observability/logger.js';
+import { createMetrics, type Metrics } from './observability/metrics.js';
+import { createPipeline } from './pipeline/pipeline.js';
+import { createWorkerPool, type WorkerPool } from './pipeline/worker-pool.js';
+import { Hub } from './stream/hub.js';
+
+/** A running gateway. */
+export interface Service {
+  /** Base URL, e.g. http://127.0.0.1:8000 */
+  url: string;
+  server: Server;
+  bus: Bus;
+  hub: Hub;
+  pool: WorkerPool;
+  metrics: Metrics;
+  /** Resolves once the pipeline is up (pool warm, bus subscribed); /readyz turns 200. */
+  ready: Promise<void>;
+  /** Stops taking streams, ends the open ones, closes the bus and pool. */
+  stop(): Promise<void>;
+}
+
+/** Extra wiring, mostly for tests. */
+export interface ServiceOptions {
+  logger: Logger;
+  /** Worker entry override (tests inject faults through a wrapping worker). */
+  workerFile?: string;
+  /** Collect process metrics (off in tests that start many gateways in one process). */
+  defaultMetrics?: boolean;
+}
+
+function createBus(config: Config, logger: Logger, metrics: Metrics): Bus {
+  if (!config.redisUrl) {
+    logger.info('REDIS_URL is not set: using the embedded in-process bus (one instance only)');
+    return createMemoryBus({ historySize: config.historySize, deadLetterSize: config.deadLetterSize });
+  }
+  return createRedisBus({
+    url: config.redisUrl,
+    channel: config.spoolsChannel,
+    keyPrefix: config.redisKeyPrefix,
+    historySize: config.historySize,
+    deadLetterSize: config.deadLetterSize,
+    claimWindowMs: config.claimWindowMs,
+    publishTimeoutMs: config.publishTimeoutMs,
+    logger,
+    onReconnect: () => metrics.busReconnects.inc(),
+    onClaimFailed: (count) => metrics.claimsLost.inc(count),
+  });
+}
+
+/** Starts a gateway and listens; the pipeline comes up in the background (`ready`). */
+export async function startService(config: Readonly<Config>, options: ServiceOptions): Promise<Service> {
+  const { logger } = options;
+  const metrics = createMetrics(options.defaultMetrics ?? true);
+  const bus = createBus(config, logger, metrics);
+  const hub = new Hub({
+    pingIntervalMs: config.pingIntervalMs,
+    sendTimeoutMs: config.sendTimeoutMs,
+    maxBufferedBytes: config.maxBufferedBytes,
+    retryMs: config.retryMs,
+    busHealth: () => bus.status(),
+    onDelivered: (clients, events, bytes) => {
+      metrics.deliveries.inc(clients * events);
+      metrics.deliveredBytes.inc(bytes);
+    },
+    onCut: (reason) => {
+      if (reason !== 'shutdown') metrics.clientsCut.inc({ reason });
+    },
+    onOpenChange: (open) => metrics.openStreams.set(open),
+  });
+  const pool = createWorkerPool({
+    threads: config.poolThreads,
+    taskTimeoutMs: config.poolTaskTimeoutMs,
+    ...(options.workerFile ? { filename: options.workerFile } : {}),
+    onTaskDone: (seconds) => metrics.poolTaskSeconds.observe(seconds),
+    onTaskFailed: (kind) => {
+      metrics.poolTaskFailures.inc({ kind });
+      logger.warn({ kind }, 'worker pool task failed; retrying its batch in halves');
+    },
+    onQueueChange: (depth) => metrics.poolQueueDepth.set(depth),
+  });
+  const pipeline = createPipeline({ config, bus, pool, hub, metrics, logger });
+
+  let isPipelineUp = false;
+  let isDraining = false;
+  const app = createApp({
+    bus,
+    hub,
+    pipeline,
+    metrics,
+    logger,
+    maxEventBytes: config.maxEventBytes,
+    isDraining: () => isDraining,
+    readiness: () => ({
+      isPipelineUp,
+      isDraining,
+      bus: bus.status(),
+      busKind: bus.kind,
+      poolQueueDepth: pool.queueDepth,
+      openStreams: hub.size,
+    }),
+  });
+
+  const server = createServer(app.callback());
+  // Above common proxy upstream keepalives (60 s), so the proxy closes idle sockets first.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  // A reconnect storm arrives at once: let the kernel queue it.
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port: config.port, host: config.host, backlog: 4096 }, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
+
+  const ready = pipeline.start().then(() => {
+    isPipelineUp = true;
+    logger.info({ url, bus: bus.kind, threads: config.poolThreads }, 'spoolcast is ready');
+  });
+  // A failed start is reported through `ready`; keep it from being an unhandled rejection.
+  ready.catch((error) => logger.error({ err: error }, 'pipeline failed to start'));
+
+  let stopping: Promise<void> | null = null;
+  const stop = () => {
+    stopping ??= (async () => {
+      isDraining = true;
+      // Order: stop new streams, end open ones (clients reconnect elsewhere), then the inputs.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      hub.close();
+      server.closeIdleConnections();
+      await bus.stop();
+      await pool.close();
+      // Streams that do not finish their final flush promptly are cut.
+      const forceTimer = setTimeout(() => server.closeAllConnections(), 2000);
+      await closed;
+      clearTimeout(forceTimer);
+    })();
+    return stopping;
+  };
+
+  return { url, server, bus, hub, pool, metrics, ready, stop };
+}

@@ -1,0 +1,59 @@
+/**
+ * One SSE connection: the PassThrough body Koa pipes to the response, plus the little state
+ * the hub needs to judge it. No timers or closures per event live here: the hub sweeps all
+ * clients from one timer.
+ */
+import type { ServerResponse } from 'node:http';
+import { PassThrough } from 'node:stream';
+import type { ProgressState } from './slow-client-rule.js';
+
+/** Why the server ended a stream. */
+export type CutReason = 'send_timeout' | 'buffer_overflow' | 'shutdown';
+
+/** A connected client, owned by the hub from `add` until its body closes. */
+export class ClientStream implements ProgressState {
+  /** The response body; its 'close' is the one disconnect signal (STACK gotcha 6). */
+  readonly body: PassThrough;
+  writtenBytes = 0;
+  flushedBytes = 0;
+  lastProgressAtMs: number;
+  isClosed = false;
+  private readonly res: ServerResponse;
+
+  constructor(res: ServerResponse, nowMs: number) {
+    this.res = res;
+    this.lastProgressAtMs = nowMs;
+    // A small high-water mark: pending data is measured and capped by the hub, not by the
+    // stream, and write() is never awaited so one slow socket cannot slow the fan-out.
+    this.body = new PassThrough({ highWaterMark: 16 * 1024 });
+    this.body.once('close', () => {
+      this.isClosed = true;
+    });
+  }
+
+  /** Queues bytes for this client; a closed client ignores them. */
+  write(chunk: string | Buffer): void {
+    if (this.isClosed) return;
+    this.writtenBytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+    this.body.write(chunk);
+  }
+
+  /** Bytes accepted by the stream but not yet taken by the kernel. */
+  pendingBytes(): number {
+    return this.body.readableLength + this.body.writableLength + this.res.writableLength;
+  }
+
+  /** Ends the connection at once and frees its buffers (a cut drops queued data on purpose). */
+  destroy(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.body.destroy();
+    this.res.destroy();
+  }
+
+  /** Ends the stream after what is queued has been flushed (graceful drain). */
+  end(): void {
+    if (this.isClosed) return;
+    this.body.end();
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * SSE wire format (CONTRACT §2), as pure functions that return the exact bytes.
+ * Spec: https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation
+ */
+
+/** One frame to send; `data` may contain newlines (each line becomes a `data:` line). */
+export interface SseFrame {
+  id?: string;
+  event: string;
+  data: string;
+}
+
+/** `retry: <ms>` tells EventSource how long to wait before reconnecting. */
+export function formatRetry(retryMs: number): string {
+  return `retry: ${Math.round(retryMs)}\n\n`;
+}
+
+/** Formats one frame. JSON.stringify output has no raw newlines, so the common case is one line. */
+export function formatFrame(frame: SseFrame): string {
+  const head = frame.id === undefined ? '' : `id: ${frame.id}\n`;
+  const data = frame.data.includes('\n') || frame.data.includes('\r')
+    ? frame.data.split(/\r\n|\r|\n/).join('\ndata: ')
+    : frame.data;
+  return `${head}event: ${frame.event}\ndata: ${data}\n\n`;
+}
+
+/** The `spool_update` frame for an enriched event (`json` from the worker). */
+export function formatSpoolUpdate(id: string, json: string): string {
+  return `id: ${id}\nevent: spool_update\ndata: ${json}\n\n`;
+}
+
+/** Bus health as clients see it. */
+export type BusHealth = 'ok' | 'down';
+
+/** The frame sent first on every stream (no `id:` so it never moves the client's cursor). */
+export function formatConnected(
+  serverTimeMs: number,
+  lastEventId: string | null,
+  bus: BusHealth,
+): string {
+  const data = JSON.stringify({
+    server_time: new Date(serverTimeMs).toISOString(),
+    last_event_id: lastEventId,
+    bus,
+  });
+  return formatFrame({ event: 'connected', data });
+}
+
+/** Keepalive that also carries the bus state, so a screen knows whether updates flow. */
+export function formatHeartbeat(serverTimeMs: number, bus: BusHealth): string {
+  const data = JSON.stringify({ server_time: new Date(serverTimeMs).toISOString(), bus });
+  return formatFrame({ event: 'heartbeat', data });
+}
+
+/** Base retry plus up to 100 % jitter, so a fleet of screens does not reconnect in lockstep. */
+export function jitterRetryMs(baseMs: number, random: () => number = Math.random): number {
+  return Math.round(baseMs + baseMs * random());
+}

@@ -1,0 +1,95 @@
+/**
+ * Starts real gateways in the test process: real HTTP server on an ephemeral port, real worker
+ * threads, real Redis (or the embedded bus). Each gets its own metrics registry, channel and
+ * key prefix, and is stopped on teardown.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { ExecutionContext } from 'ava';
+import { Redis } from 'ioredis';
+import { loadConfig } from '../../src/config.js';
+import { silentLogger } from '../../src/observability/logger.js';
+import { type Service, startService } from '../../src/service.js';
+import { sharedRedis, uniquePrefix } from './redis-server.js';
+import { withDeadline } from './wait.js';
+
+type Teardown = Pick<ExecutionContext, 'teardown'>;
+
+/** The compiled worker when `npm test` has built it (fast cold start), else the source. */
+export function testWorkerFile(): string | undefined {
+  const compiled = fileURLToPath(new URL('../../dist/workers/pipeline.worker.js', import.meta.url));
+  return existsSync(compiled) ? compiled : undefined;
+}
+
+/** Settings every test gateway shares; tests override what they exercise. */
+export const TEST_ENV: Record<string, string> = {
+  PORT: '0',
+  HOST: '127.0.0.1',
+  POOL_THREADS: '1',
+  LOG_LEVEL: 'silent',
+};
+
+/** Starts a gateway with `env` over TEST_ENV and waits until it is ready. */
+export async function startGateway(
+  t: Teardown,
+  env: Record<string, string> = {},
+  options: { workerFile?: string } = {},
+): Promise<Service> {
+  const config = loadConfig({ ...TEST_ENV, ...env });
+  const workerFile = options.workerFile ?? testWorkerFile();
+  const service = await startService(config, {
+    logger: silentLogger(),
+    defaultMetrics: false,
+    ...(workerFile ? { workerFile } : {}),
+  });
+  t.teardown(() => service.stop());
+  await withDeadline(service.ready, 60_000, 'the gateway pipeline to come up');
+  return service;
+}
+
+/** Environment for a gateway on the shared test Redis, with its own channel and prefix. */
+export async function redisEnv(label = 'g'): Promise<Record<string, string>> {
+  const redis = await sharedRedis();
+  const prefix = uniquePrefix(label);
+  return { REDIS_URL: redis.url, SPOOLS_CHANNEL: `${prefix}spools`, REDIS_KEY_PREFIX: prefix };
+}
+
+/** A plain ioredis client (a producer), closed on teardown. */
+export function connectRedis(t: Teardown, url: string): Redis {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+  t.teardown(() => redis.disconnect());
+  return redis;
+}
+
+/** The value of a counter or gauge for a label set (0 when never touched). */
+export async function metricValue(
+  service: Service,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
+  const metric = service.metrics.registry.getSingleMetric(name);
+  if (!metric) throw new Error(`no metric named ${name}`);
+  const { values } = await metric.get();
+  const match = values.find((v) =>
+    Object.entries(labels).every(
+      ([k, value]) => String((v.labels as Record<string, unknown>)[k]) === value,
+    ),
+  );
+  return match?.value ?? 0;
+}
+
+/** The producer's exact message from the original plan. */
+export const PRODUCER_MESSAGE =
+  '{"event_type":"TOMAR","tag_spool":"SPOOL-001","worker_nombre":"MR(93)","estado_detalle":"ARM: En Progreso","timestamp":"27-11-2026 14:30:05","operacion":"ARM"}';
+
+/** A valid event with a distinguishing number, as JSON. */
+export function spoolEvent(n: number, extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    event_type: 'STATE_CHANGE',
+    tag_spool: `SPOOL-${n}`,
+    worker_nombre: 'MR(93)',
+    estado_detalle: `ARM: paso ${n}`,
+    n,
+    ...extra,
+  });
+}

@@ -1,0 +1,74 @@
+import test from 'ava';
+import { redisEnv, spoolEvent, startGateway } from '../helpers/gateway.js';
+import { startTestRedis, uniquePrefix } from '../helpers/redis-server.js';
+import { openTestSse } from '../helpers/sse-client.js';
+
+const post = (url: string, body: string, headers: Record<string, string> = {}) =>
+  fetch(`${url}/api/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
+
+test('embedded mode: a POSTed event reaches the stream with the id the POST returned', async (t) => {
+  const gateway = await startGateway(t);
+  t.is(gateway.bus.kind, 'memory');
+  const client = await openTestSse(t, `${gateway.url}/api/sse/stream`);
+  await client.next((f) => f.event === 'connected');
+  const response = await post(gateway.url, spoolEvent(1));
+  t.is(response.status, 202);
+  const { id } = (await response.json()) as { id: string };
+  const frame = await client.next((f) => f.event === 'spool_update');
+  t.is(frame.id, id);
+  t.like(JSON.parse(frame.data), { tag_spool: 'SPOOL-1', spoolcast: { id } });
+});
+
+test('with Redis: a POSTed event is stored and broadcast under the returned id', async (t) => {
+  const gateway = await startGateway(t, await redisEnv());
+  const client = await openTestSse(t, `${gateway.url}/api/sse/stream`);
+  await client.next((f) => f.event === 'connected');
+  const response = await post(gateway.url, spoolEvent(2));
+  t.is(response.status, 202);
+  const { id } = (await response.json()) as { id: string };
+  t.is((await client.next((f) => f.event === 'spool_update')).id, id);
+});
+
+test('an invalid event gets 400 listing every problem', async (t) => {
+  const gateway = await startGateway(t);
+  const response = await post(gateway.url, JSON.stringify({ event_type: 'tomar', worker_nombre: 5 }));
+  t.is(response.status, 400);
+  const body = (await response.json()) as { error: string; reasons: { reason: string; detail: string }[] };
+  t.is(body.error, 'invalid_event');
+  const reasons = body.reasons.map((r) => r.reason).sort();
+  t.deepEqual(reasons, ['invalid_value', 'missing_field', 'wrong_type']);
+  for (const r of body.reasons) t.true(r.detail.length > 0);
+});
+
+test('a body that is not JSON gets 400', async (t) => {
+  const gateway = await startGateway(t);
+  const response = await post(gateway.url, '{nope');
+  t.is(response.status, 400);
+  t.like(await response.json(), { error: 'invalid_event', reasons: [{ reason: 'not_json' }] });
+});
+
+test('a body over MAX_EVENT_BYTES gets 413', async (t) => {
+  const gateway = await startGateway(t, { MAX_EVENT_BYTES: '1024' });
+  const response = await post(gateway.url, spoolEvent(3, { pad: 'x'.repeat(2000) }));
+  t.is(response.status, 413);
+  t.like(await response.json(), { error: 'too_large' });
+});
+
+test('503 when Redis cannot store the event', async (t) => {
+  const redis = await startTestRedis(t, { ownProcess: true });
+  const prefix = uniquePrefix();
+  const gateway = await startGateway(t, {
+    REDIS_URL: redis.url,
+    SPOOLS_CHANNEL: `${prefix}spools`,
+    REDIS_KEY_PREFIX: prefix,
+    PUBLISH_TIMEOUT_MS: '500',
+  });
+  await redis.stop();
+  const response = await post(gateway.url, spoolEvent(4));
+  t.is(response.status, 503);
+  t.like(await response.json(), { error: 'store_unavailable' });
+});

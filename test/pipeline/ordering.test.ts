@@ -1,0 +1,43 @@
+import test from 'ava';
+import { connectRedis, redisEnv, spoolEvent, startGateway } from '../helpers/gateway.js';
+import { openTestSse } from '../helpers/sse-client.js';
+
+test('two gateways on one Redis give their clients the same events, ids and order', async (t) => {
+  const env = await redisEnv();
+  const [a, b] = await Promise.all([startGateway(t, env), startGateway(t, env)]);
+  const clients = await Promise.all([a, b].map((g) => openTestSse(t, `${g.url}/api/sse/stream`)));
+  await Promise.all(clients.map((c) => c.next((f) => f.event === 'connected')));
+  const producer = connectRedis(t, env.REDIS_URL as string);
+  // Identical messages on purpose: each is its own event, stored once.
+  const payloads = [spoolEvent(1), spoolEvent(2), spoolEvent(1), spoolEvent(3), spoolEvent(1)];
+  for (const payload of payloads) await producer.publish(env.SPOOLS_CHANNEL as string, payload);
+  const seen = await Promise.all(
+    clients.map((c) => c.waitForFrames(payloads.length, (f) => f.event === 'spool_update')),
+  );
+  const [fromA, fromB] = seen.map((frames) => frames.map((f) => `${f.id} ${JSON.parse(f.data).n}`));
+  t.deepEqual(fromA, fromB);
+  t.deepEqual(
+    fromA?.map((line) => Number(line.split(' ')[1])),
+    [1, 2, 1, 3, 1],
+  );
+  t.is(await producer.xlen(`${env.REDIS_KEY_PREFIX}events`), payloads.length);
+});
+
+test('a burst of 10,000 events reaches every client complete and in order', async (t) => {
+  const env = await redisEnv();
+  const gateway = await startGateway(t, { ...env, POOL_THREADS: '2' });
+  const clients = await Promise.all(
+    Array.from({ length: 3 }, () => openTestSse(t, `${gateway.url}/api/sse/stream`)),
+  );
+  await Promise.all(clients.map((c) => c.next((f) => f.event === 'connected')));
+  const producer = connectRedis(t, env.REDIS_URL as string);
+  const total = 10_000;
+  const pipeline = producer.pipeline();
+  for (let n = 0; n < total; n += 1) pipeline.publish(env.SPOOLS_CHANNEL as string, spoolEvent(n));
+  await pipeline.exec();
+  for (const client of clients) {
+    const frames = await client.waitForFrames(total, (f) => f.event === 'spool_update', { timeoutMs: 120_000 });
+    const numbers = frames.map((f) => JSON.parse(f.data).n);
+    t.deepEqual(numbers, Array.from({ length: total }, (_, n) => n));
+  }
+});

@@ -1,0 +1,40 @@
+import test from 'ava';
+import {
+  formatConnected,
+  formatFrame,
+  formatHeartbeat,
+  formatRetry,
+  formatSpoolUpdate,
+  jitterRetryMs,
+} from '../../src/stream/sse-frame.js';
+
+test('spool_update frame has id, event and one data line', (t) => {
+  t.is(
+    formatSpoolUpdate('1764264605123-0', '{"a":1}'),
+    'id: 1764264605123-0\nevent: spool_update\ndata: {"a":1}\n\n',
+  );
+});
+
+test('connected frame carries server time, last id and bus state, and no id line', (t) => {
+  t.is(
+    formatConnected(Date.UTC(2026, 10, 27, 17, 30, 5, 123), '5-0', 'ok'),
+    'event: connected\ndata: {"server_time":"2026-11-27T17:30:05.123Z","last_event_id":"5-0","bus":"ok"}\n\n',
+  );
+});
+
+test('heartbeat frame reports the bus state', (t) => {
+  t.is(
+    formatHeartbeat(0, 'down'),
+    'event: heartbeat\ndata: {"server_time":"1970-01-01T00:00:00.000Z","bus":"down"}\n\n',
+  );
+});
+
+test('data with line breaks becomes several data lines', (t) => {
+  t.is(formatFrame({ event: 'x', data: 'a\nb\r\nc' }), 'event: x\ndata: a\ndata: b\ndata: c\n\n');
+});
+
+test('retry frame and its jitter stay within base..2×base', (t) => {
+  t.is(formatRetry(2500), 'retry: 2500\n\n');
+  t.is(jitterRetryMs(2000, () => 0), 2000);
+  t.is(jitterRetryMs(2000, () => 0.999), 3998);
+});
