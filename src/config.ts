@@ -58,7 +58,8 @@ const int =
 const seconds =
   (minS: number): Parser =>
   (raw) => {
-    if (!/^\d+(\.\d+)?$/.test(raw.trim())) return new Error(`must be a number of seconds, got "${raw}"`);
+    if (!/^\d+(\.\d+)?$/.test(raw.trim()))
+      return new Error(`must be a number of seconds, got "${raw}"`);
     const s = Number(raw);
     if (s < minS) return new Error(`must be at least ${minS}, got ${s}`);
     return Math.round(s * 1000);
@@ -71,7 +72,8 @@ const text =
 
 const redisUrl: Parser = (raw) => {
   if (raw === '') return null;
-  if (!/^rediss?:\/\//.test(raw)) return new Error(`must start with redis:// or rediss://, got "${raw}"`);
+  if (!/^rediss?:\/\//.test(raw))
+    return new Error(`must start with redis:// or rediss://, got "${raw}"`);
   try {
     new URL(raw);
     return raw;
@@ -123,7 +125,8 @@ const SETTINGS: Record<string, Setting> = {
   LOG_LEVEL: {
     key: 'logLevel',
     fallback: 'info',
-    parse: (raw) => (LOG_LEVELS.includes(raw) ? raw : new Error(`must be one of ${LOG_LEVELS.join(', ')}`)),
+    parse: (raw) =>
+      LOG_LEVELS.includes(raw) ? raw : new Error(`must be one of ${LOG_LEVELS.join(', ')}`),
   },
 };
 

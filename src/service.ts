@@ -42,7 +42,10 @@ export interface ServiceOptions {
 function createBus(config: Config, logger: Logger, metrics: Metrics): Bus {
   if (!config.redisUrl) {
     logger.info('REDIS_URL is not set: using the embedded in-process bus (one instance only)');
-    return createMemoryBus({ historySize: config.historySize, deadLetterSize: config.deadLetterSize });
+    return createMemoryBus({
+      historySize: config.historySize,
+      deadLetterSize: config.deadLetterSize,
+    });
   }
   return createRedisBus({
     url: config.redisUrl,
@@ -59,7 +62,10 @@ function createBus(config: Config, logger: Logger, metrics: Metrics): Bus {
 }
 
 /** Starts a gateway and listens; the pipeline comes up in the background (`ready`). */
-export async function startService(config: Readonly<Config>, options: ServiceOptions): Promise<Service> {
+export async function startService(
+  config: Readonly<Config>,
+  options: ServiceOptions,
+): Promise<Service> {
   const { logger } = options;
   const metrics = createMetrics(options.defaultMetrics ?? true);
   const bus = createBus(config, logger, metrics);

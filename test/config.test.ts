@@ -26,9 +26,12 @@ test('seconds in the environment become milliseconds', (t) => {
 });
 
 test('every bad value is reported at once, by name', (t) => {
-  const error = t.throws(() => loadConfig({ PORT: 'abc', SSE_SEND_TIMEOUT_S: '-1', REDIS_URL: 'http://x' }), {
-    instanceOf: ConfigError,
-  });
+  const error = t.throws(
+    () => loadConfig({ PORT: 'abc', SSE_SEND_TIMEOUT_S: '-1', REDIS_URL: 'http://x' }),
+    {
+      instanceOf: ConfigError,
+    },
+  );
   t.is(error?.problems.length, 3);
   t.regex(error?.message ?? '', /PORT/);
   t.regex(error?.message ?? '', /SSE_SEND_TIMEOUT_S/);

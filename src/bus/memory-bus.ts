@@ -4,7 +4,7 @@
  * later replay work are shared.
  */
 import { performance } from 'node:perf_hooks';
-import type { Bus, BusHandlers, ClaimItem, DeadLetter, StoreResult, StoredMessage } from './bus.js';
+import type { Bus, BusHandlers, ClaimItem, DeadLetter, StoredMessage, StoreResult } from './bus.js';
 import { createIdMaker, idTimeMs } from './event-id.js';
 
 /** Memory bus sizes. */
@@ -62,7 +62,12 @@ export function createMemoryBus(options: MemoryBusOptions): Bus & { history(): S
       // Nothing publishes plain messages to the embedded bus; store what is asked anyway.
       for (const item of items) {
         if (item.rejected) {
-          await this.deadLetter({ ...item.rejected, payload: item.payload, source: 'redis', atMs: now() });
+          await this.deadLetter({
+            ...item.rejected,
+            payload: item.payload,
+            source: 'redis',
+            atMs: now(),
+          });
         } else await this.store(item.payload);
       }
     },

@@ -14,8 +14,8 @@ import type {
   ClaimItem,
   DeadLetter,
   PlainMessage,
-  StoreResult,
   StoredMessage,
+  StoreResult,
 } from './bus.js';
 import { compareIds, idTimeMs } from './event-id.js';
 import {
@@ -68,6 +68,7 @@ export function createRedisBus(options: RedisBusOptions): Bus {
 
   let handlers: BusHandlers | null = null;
   let status: BusStatus = 'down';
+  let isSubscribed = false;
   let lastId: string | null = null;
   let hasBeenReady = false;
   let isGapFilling = false;
@@ -77,7 +78,10 @@ export function createRedisBus(options: RedisBusOptions): Bus {
   let isFlushScheduled = false;
   let isStopped = false;
 
-  const setStatus = (next: BusStatus) => {
+  // "ok" means events can flow end to end: subscribed, and able to store (claims go
+  // through the command connection, which may come back later than the subscriber).
+  const refreshStatus = () => {
+    const next: BusStatus = isSubscribed && cmd.status === 'ready' && !isStopped ? 'ok' : 'down';
     if (next === status) return;
     status = next;
     handlers?.onStatus(next);
@@ -130,10 +134,11 @@ export function createRedisBus(options: RedisBusOptions): Bus {
   });
 
   // Reads everything stored after the last delivered id, then releases what arrived live
-  // meanwhile, so the pipeline sees one gap-free sequence.
+  // meanwhile, so the pipeline sees one gap-free sequence. The caller has already set
+  // `isGapFilling`, before the resubscription, so no live event can overtake the gap.
   const fillGap = async () => {
-    isGapFilling = true;
     try {
+      await waitForCommandConnection();
       let cursor = lastId;
       for (;;) {
         const start = cursor === null ? '-' : `(${cursor}`;
@@ -145,7 +150,12 @@ export function createRedisBus(options: RedisBusOptions): Bus {
         const batch: StoredMessage[] = [];
         for (const [id, fields] of rows) {
           const payload = fields[fields.indexOf('p') + 1] ?? '';
-          batch.push({ id, payload, storedAtMs: idTimeMs(id) ?? Date.now(), receivedAtPerfMs: now });
+          batch.push({
+            id,
+            payload,
+            storedAtMs: idTimeMs(id) ?? Date.now(),
+            receivedAtPerfMs: now,
+          });
           cursor = id;
         }
         deliverStored(batch);
@@ -161,41 +171,68 @@ export function createRedisBus(options: RedisBusOptions): Bus {
     }
   };
 
-  sub.on('ready', () => {
-    if (isStopped) return;
-    setStatus('ok');
-    if (!hasBeenReady) {
-      hasBeenReady = true;
-      return;
+  // ioredis emits 'ready' just before it re-sends SUBSCRIBE; a PING sent after that is
+  // answered only once the subscription is back, so "ok" and the gap fill wait for it.
+  const confirmResubscribed = async () => {
+    try {
+      await sub.ping();
+    } catch {
+      isGapFilling = false;
+      return; // dropped again; the next 'ready' retries
     }
+    isSubscribed = true;
+    refreshStatus();
     logger.info('redis subscriber reconnected and resubscribed');
     options.onReconnect?.();
-    // Only fill from a known position: before the first event there is nothing to resume.
-    if (lastId !== null) void waitForCommandConnection().then(fillGap);
+    if (lastId === null) {
+      // Nothing delivered yet, so there is no position to resume from.
+      isGapFilling = false;
+      deliverStored(heldDuringGapFill.splice(0));
+      return;
+    }
+    await fillGap();
+  };
+
+  sub.on('ready', () => {
+    if (isStopped) return;
+    if (!hasBeenReady) {
+      hasBeenReady = true; // start() reports "ok" once its SUBSCRIBE is confirmed
+      return;
+    }
+    isGapFilling = true;
+    setImmediate(() => void confirmResubscribed());
   });
   for (const event of ['close', 'reconnecting', 'end'] as const) {
     sub.on(event, () => {
-      if (!isStopped && status === 'ok') logger.warn({ event }, 'redis subscriber lost its connection');
-      setStatus('down');
+      if (!isStopped && isSubscribed)
+        logger.warn({ event }, 'redis subscriber lost its connection');
+      isSubscribed = false;
+      refreshStatus();
     });
+    cmd.on(event, refreshStatus);
   }
+  cmd.on('ready', refreshStatus);
   // Errors are reported through the state events above; without a listener ioredis would
   // print each reconnect failure as an unhandled error.
   sub.on('error', (error: Error) => logger.debug({ err: error }, 'redis subscriber error'));
   cmd.on('error', (error: Error) => logger.debug({ err: error }, 'redis command connection error'));
 
+  // The command connection may come back after the subscriber; wait for it, boundedly.
   const waitForCommandConnection = async () => {
     if (cmd.status === 'ready') return;
-    await new Promise<void>((resolve) => cmd.once('ready', () => resolve()));
+    await withTimeout(new Promise<void>((resolve) => cmd.once('ready', () => resolve())), 10_000);
   };
 
   // Fails a Redis call after the publish timeout rather than leaving the caller hanging.
-  const withTimeout = async <T>(work: Promise<T>): Promise<T> => {
+  const withTimeout = async <T>(
+    work: Promise<T>,
+    timeoutMs = options.publishTimeoutMs,
+  ): Promise<T> => {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new Error(`redis did not answer within ${options.publishTimeoutMs} ms`)),
-        options.publishTimeoutMs,
+        () => reject(new Error(`redis did not answer within ${timeoutMs} ms`)),
+        timeoutMs,
       );
     });
     try {
@@ -225,7 +262,8 @@ export function createRedisBus(options: RedisBusOptions): Bus {
       handlers = h;
       await Promise.all([cmd.connect(), sub.connect()]);
       await sub.subscribe(options.channel, names.announce);
-      setStatus('ok');
+      isSubscribed = true;
+      refreshStatus();
     },
     async store(payload): Promise<StoreResult> {
       try {
@@ -238,6 +276,14 @@ export function createRedisBus(options: RedisBusOptions): Bus {
       }
     },
     async claim(items: ClaimItem[]) {
+      // The subscriber can be back before the command connection: wait for it (bounded)
+      // rather than drop what this replica received meanwhile.
+      try {
+        await waitForCommandConnection();
+      } catch {
+        options.onClaimFailed?.(items.length);
+        return;
+      }
       // Issued back to back on one connection, so Redis runs the claims in arrival order and
       // the stream order matches the channel order on every replica.
       const results = await Promise.allSettled(

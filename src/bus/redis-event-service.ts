@@ -81,7 +81,14 @@ export class RedisEventService {
     let timer: NodeJS.Timeout | undefined;
     try {
       const id = await Promise.race([
-        this.redis.spoolcastStore(1, names.events, payload, this.options.historySize, names.announce, 0),
+        this.redis.spoolcastStore(
+          1,
+          names.events,
+          payload,
+          this.options.historySize,
+          names.announce,
+          0,
+        ),
         new Promise<never>((_, reject) => {
           timer = setTimeout(
             () => reject(new Error(`no answer within ${this.options.timeoutMs} ms`)),

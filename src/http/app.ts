@@ -27,7 +27,12 @@ export interface AppDeps {
 }
 
 // A client going away mid-stream is normal (STACK gotcha 5), not an error.
-const QUIET_CODES = new Set(['ERR_STREAM_PREMATURE_CLOSE', 'ECONNRESET', 'EPIPE', 'ERR_STREAM_DESTROYED']);
+const QUIET_CODES = new Set([
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'ECONNRESET',
+  'EPIPE',
+  'ERR_STREAM_DESTROYED',
+]);
 
 /** Builds the Koa app. */
 export function createApp(deps: AppDeps): Koa {

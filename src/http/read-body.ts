@@ -13,7 +13,11 @@ export type BodyResult =
 export async function readBody(req: IncomingMessage, maxBytes: number): Promise<BodyResult> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) {
-    return { ok: false, tooLarge: true, message: `body is ${declared} bytes; the limit is ${maxBytes}` };
+    return {
+      ok: false,
+      tooLarge: true,
+      message: `body is ${declared} bytes; the limit is ${maxBytes}`,
+    };
   }
   const chunks: Buffer[] = [];
   let size = 0;
@@ -21,12 +25,20 @@ export async function readBody(req: IncomingMessage, maxBytes: number): Promise<
     for await (const chunk of req) {
       size += (chunk as Buffer).length;
       if (size > maxBytes) {
-        return { ok: false, tooLarge: true, message: `body exceeds the limit of ${maxBytes} bytes` };
+        return {
+          ok: false,
+          tooLarge: true,
+          message: `body exceeds the limit of ${maxBytes} bytes`,
+        };
       }
       chunks.push(chunk as Buffer);
     }
   } catch (error) {
-    return { ok: false, tooLarge: false, message: `could not read the body: ${(error as Error).message}` };
+    return {
+      ok: false,
+      tooLarge: false,
+      message: `could not read the body: ${(error as Error).message}`,
+    };
   }
   return { ok: true, text: Buffer.concat(chunks).toString('utf8') };
 }

@@ -2,7 +2,7 @@
  * Prometheus metrics on a registry the caller owns (no global registry: tests run several
  * services in one process). Label sets are closed so cardinality stays bounded.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { REJECT_REASONS } from '../domain/spool-event.js';
 
 /** Every metric the service records, created once per service. */

@@ -109,7 +109,12 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         storedAtMs: m.storedAtMs,
       }));
       void pool
-        .run({ mode: 'enrich', maxEventBytes: config.maxEventBytes, timeZone: config.plantTimeZone, items })
+        .run({
+          mode: 'enrich',
+          maxEventBytes: config.maxEventBytes,
+          timeZone: config.plantTimeZone,
+          items,
+        })
         .then((results) => deliveries.complete(ticket, { batch, results }));
     }
   };
@@ -123,14 +128,23 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       const keys = batch.map((m) => occurrences.keyFor(m.payload, nowMs));
       const items: BatchItem[] = batch.map((m) => ({ payload: m.payload }));
       void pool
-        .run({ mode: 'check', maxEventBytes: config.maxEventBytes, timeZone: config.plantTimeZone, items })
+        .run({
+          mode: 'check',
+          maxEventBytes: config.maxEventBytes,
+          timeZone: config.plantTimeZone,
+          items,
+        })
         .then((results) => {
           const claimItems = results.map((result, i): ClaimItem => {
             const payload = (batch[i] as PlainMessage).payload;
             const claimKey = keys[i] as string;
             if (result.ok) return { payload, claimKey };
             recordRejection(result.reason, result.detail, 'redis');
-            return { payload, claimKey, rejected: { reason: result.reason, detail: result.detail } };
+            return {
+              payload,
+              claimKey,
+              rejected: { reason: result.reason, detail: result.detail },
+            };
           });
           claims.complete(ticket, claimItems);
         });

@@ -71,10 +71,13 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     } else running -= 1;
   };
 
-  const attempt = async (task: BatchTask): Promise<ItemResult[] | 'crash' | 'timeout'> => {
+  const attempt = async (
+    task: BatchTask,
+    timeoutMs = options.taskTimeoutMs,
+  ): Promise<ItemResult[] | 'crash' | 'timeout'> => {
     await acquire();
     const started = performance.now();
-    const signal = AbortSignal.timeout(options.taskTimeoutMs);
+    const signal = AbortSignal.timeout(timeoutMs);
     try {
       const results = (await piscina.run(task, { signal })) as ItemResult[];
       options.onTaskDone?.((performance.now() - started) / 1000);
@@ -93,7 +96,8 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   const runSplitting = async (task: BatchTask, attemptsSoFar: number): Promise<ItemResult[]> => {
     const outcome = await attempt(task);
     if (typeof outcome !== 'string') return outcome;
-    if (task.items.length === 1) {
+    if (task.items.length <= 1) {
+      if (task.items.length === 0) return [];
       if (attemptsSoFar + 1 < maxAttempts) return runSplitting(task, attemptsSoFar + 1);
       return [
         {
@@ -114,7 +118,13 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   return {
     run: (task) => runSplitting(task, 0),
     async warm() {
-      await runSplitting({ mode: 'check', maxEventBytes: 1, timeZone: 'UTC', items: [] }, 0);
+      // One empty task per thread, with a generous deadline: a cold thread may need seconds
+      // to load its modules, which is not the hang the task deadline is for.
+      const empty: BatchTask = { mode: 'check', maxEventBytes: 1, timeZone: 'UTC', items: [] };
+      const warmTimeoutMs = Math.max(options.taskTimeoutMs, 60_000);
+      await Promise.all(
+        Array.from({ length: options.threads }, () => attempt(empty, warmTimeoutMs)),
+      );
     },
     get queueDepth() {
       return waiting.length;

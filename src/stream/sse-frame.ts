@@ -18,9 +18,10 @@ export function formatRetry(retryMs: number): string {
 /** Formats one frame. JSON.stringify output has no raw newlines, so the common case is one line. */
 export function formatFrame(frame: SseFrame): string {
   const head = frame.id === undefined ? '' : `id: ${frame.id}\n`;
-  const data = frame.data.includes('\n') || frame.data.includes('\r')
-    ? frame.data.split(/\r\n|\r|\n/).join('\ndata: ')
-    : frame.data;
+  const data =
+    frame.data.includes('\n') || frame.data.includes('\r')
+      ? frame.data.split(/\r\n|\r|\n/).join('\ndata: ')
+      : frame.data;
   return `${head}event: ${frame.event}\ndata: ${data}\n\n`;
 }
 

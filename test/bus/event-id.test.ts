@@ -5,7 +5,8 @@ test('ids increase even when the clock stands still or steps back', (t) => {
   const make = createIdMaker();
   const ids = [make(100), make(100), make(99), make(101)];
   t.deepEqual(ids, ['100-0', '100-1', '100-2', '101-0']);
-  for (let i = 1; i < ids.length; i += 1) t.true(compareIds(ids[i - 1] as string, ids[i] as string) < 0);
+  for (let i = 1; i < ids.length; i += 1)
+    t.true(compareIds(ids[i - 1] as string, ids[i] as string) < 0);
 });
 
 test('ids compare numerically, not as text', (t) => {

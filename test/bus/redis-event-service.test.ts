@@ -15,9 +15,15 @@ test('publishSpoolUpdate builds the producer JSON, stores it and the stream show
     keyPrefix: env.REDIS_KEY_PREFIX as string,
     now: () => new Date('2026-11-27T17:30:05Z'),
   });
-  const result = await service.publishSpoolUpdate('TOMAR', 'SPOOL-001', 'MR(93)', 'ARM: En Progreso', {
-    operacion: 'ARM',
-  });
+  const result = await service.publishSpoolUpdate(
+    'TOMAR',
+    'SPOOL-001',
+    'MR(93)',
+    'ARM: En Progreso',
+    {
+      operacion: 'ARM',
+    },
+  );
   if (!result.ok) return t.fail(result.reason);
   const frame = await client.next((f) => f.event === 'spool_update');
   t.is(frame.id, result.id);
@@ -35,7 +41,12 @@ test('publishSpoolUpdate builds the producer JSON, stores it and the stream show
 
 test('an invalid event is refused as a value, not thrown', async (t) => {
   const redis = connectRedis(t, (await redisEnv()).REDIS_URL as string);
-  const result = await new RedisEventService(redis).publishSpoolUpdate('tomar', 'SPOOL-1', null, 'x');
+  const result = await new RedisEventService(redis).publishSpoolUpdate(
+    'tomar',
+    'SPOOL-1',
+    null,
+    'x',
+  );
   t.false(result.ok);
   t.regex(result.ok ? '' : result.reason, /invalid_value/);
 });

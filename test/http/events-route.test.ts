@@ -35,9 +35,15 @@ test('with Redis: a POSTed event is stored and broadcast under the returned id',
 
 test('an invalid event gets 400 listing every problem', async (t) => {
   const gateway = await startGateway(t);
-  const response = await post(gateway.url, JSON.stringify({ event_type: 'tomar', worker_nombre: 5 }));
+  const response = await post(
+    gateway.url,
+    JSON.stringify({ event_type: 'tomar', worker_nombre: 5 }),
+  );
   t.is(response.status, 400);
-  const body = (await response.json()) as { error: string; reasons: { reason: string; detail: string }[] };
+  const body = (await response.json()) as {
+    error: string;
+    reasons: { reason: string; detail: string }[];
+  };
   t.is(body.error, 'invalid_event');
   const reasons = body.reasons.map((r) => r.reason).sort();
   t.deepEqual(reasons, ['invalid_value', 'missing_field', 'wrong_type']);

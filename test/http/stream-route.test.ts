@@ -1,6 +1,12 @@
 import test from 'ava';
 import { EventSource } from 'eventsource';
-import { connectRedis, metricValue, PRODUCER_MESSAGE, redisEnv, startGateway } from '../helpers/gateway.js';
+import {
+  connectRedis,
+  metricValue,
+  PRODUCER_MESSAGE,
+  redisEnv,
+  startGateway,
+} from '../helpers/gateway.js';
 import { openTestSse } from '../helpers/sse-client.js';
 import { waitFor, withDeadline } from '../helpers/wait.js';
 
@@ -26,7 +32,9 @@ test("a plain PUBLISH of the producer's exact message reaches an EventSource enr
   const gateway = await startGateway(t, env);
   const source = new EventSource(gateway.url + STREAM);
   t.teardown(() => source.close());
-  const received = new Promise<MessageEvent>((resolve) => source.addEventListener('spool_update', resolve));
+  const received = new Promise<MessageEvent>((resolve) =>
+    source.addEventListener('spool_update', resolve),
+  );
   await withDeadline(
     new Promise((resolve) => source.addEventListener('connected', resolve)),
     20_000,

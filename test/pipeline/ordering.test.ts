@@ -36,8 +36,13 @@ test('a burst of 10,000 events reaches every client complete and in order', asyn
   for (let n = 0; n < total; n += 1) pipeline.publish(env.SPOOLS_CHANNEL as string, spoolEvent(n));
   await pipeline.exec();
   for (const client of clients) {
-    const frames = await client.waitForFrames(total, (f) => f.event === 'spool_update', { timeoutMs: 120_000 });
+    const frames = await client.waitForFrames(total, (f) => f.event === 'spool_update', {
+      timeoutMs: 120_000,
+    });
     const numbers = frames.map((f) => JSON.parse(f.data).n);
-    t.deepEqual(numbers, Array.from({ length: total }, (_, n) => n));
+    t.deepEqual(
+      numbers,
+      Array.from({ length: total }, (_, n) => n),
+    );
   }
 });

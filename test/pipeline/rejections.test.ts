@@ -1,5 +1,11 @@
 import test from 'ava';
-import { connectRedis, metricValue, redisEnv, spoolEvent, startGateway } from '../helpers/gateway.js';
+import {
+  connectRedis,
+  metricValue,
+  redisEnv,
+  spoolEvent,
+  startGateway,
+} from '../helpers/gateway.js';
 import { openTestSse } from '../helpers/sse-client.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -16,7 +22,10 @@ const BAD: [string, string][] = [
   ['invalid_value', '{"event_type":"TOMAR","tag_spool":"SPOOL\\u0000-1"}'],
   ['too_large', spoolEvent(0, { pad: 'x'.repeat(2048) })],
   ['reserved_key', '{"event_type":"TOMAR","tag_spool":"SPOOL-1","spoolcast":{"id":"1-0"}}'],
-  ['forbidden_key', '{"event_type":"TOMAR","tag_spool":"SPOOL-1","a":[{"b":{"__proto__":{"x":1}}}]}'],
+  [
+    'forbidden_key',
+    '{"event_type":"TOMAR","tag_spool":"SPOOL-1","a":[{"b":{"__proto__":{"x":1}}}]}',
+  ],
   ['forbidden_key', '{"event_type":"TOMAR","tag_spool":"SPOOL-1","deep":{"constructor":{}}}'],
   ['forbidden_key', '{"event_type":"TOMAR","tag_spool":"SPOOL-1","prototype":1}'],
 ];
@@ -51,7 +60,11 @@ test('every rejection rule: counted, dead-lettered, never sent, and good events 
   const counts = new Map<string, number>();
   for (const [reason] of BAD) counts.set(reason, (counts.get(reason) ?? 0) + 1);
   for (const [reason, count] of counts) {
-    t.is(await metricValue(gateway, 'spoolcast_events_rejected_total', { reason, source: 'redis' }), count, reason);
+    t.is(
+      await metricValue(gateway, 'spoolcast_events_rejected_total', { reason, source: 'redis' }),
+      count,
+      reason,
+    );
   }
   t.false(client.frames.some((f) => f.event === 'spool_update' && JSON.parse(f.data).n === 0));
 });

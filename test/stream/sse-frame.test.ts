@@ -35,6 +35,12 @@ test('data with line breaks becomes several data lines', (t) => {
 
 test('retry frame and its jitter stay within base..2×base', (t) => {
   t.is(formatRetry(2500), 'retry: 2500\n\n');
-  t.is(jitterRetryMs(2000, () => 0), 2000);
-  t.is(jitterRetryMs(2000, () => 0.999), 3998);
+  t.is(
+    jitterRetryMs(2000, () => 0),
+    2000,
+  );
+  t.is(
+    jitterRetryMs(2000, () => 0.999),
+    3998,
+  );
 });
