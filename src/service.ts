@@ -26,7 +26,9 @@ export interface Service {
   metrics: Metrics;
   /** Resolves once the pipeline is up (pool warm, bus subscribed); /readyz turns 200. */
   ready: Promise<void>;
-  /** Stops taking streams, ends the open ones, closes the bus and pool. */
+  /** Turns readiness to 503 and refuses new streams; open streams keep flowing. */
+  beginDrain(): void;
+  /** Drains (if not yet), ends the open streams, closes the bus and pool and the server. */
   stop(): Promise<void>;
 }
 
@@ -137,10 +139,13 @@ export async function startService(
   // A failed start is reported through `ready`; keep it from being an unhandled rejection.
   ready.catch((error) => logger.error({ err: error }, 'pipeline failed to start'));
 
+  const beginDrain = () => {
+    isDraining = true;
+  };
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
-      isDraining = true;
+      beginDrain();
       // Order: stop new streams, end open ones (clients reconnect elsewhere), then the inputs.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       hub.close();
@@ -155,5 +160,5 @@ export async function startService(
     return stopping;
   };
 
-  return { url, server, bus, hub, pool, metrics, ready, stop };
+  return { url, server, bus, hub, pool, metrics, ready, beginDrain, stop };
 }

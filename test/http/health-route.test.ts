@@ -1,0 +1,72 @@
+import test from 'ava';
+import { Redis } from 'ioredis';
+import { redisEnv, startGateway } from '../helpers/gateway.js';
+import { openTestSse } from '../helpers/sse-client.js';
+import { waitFor } from '../helpers/wait.js';
+
+test('healthz answers 200 and readyz reports bus and pool once the pipeline is up', async (t) => {
+  const gateway = await startGateway(t);
+  t.is((await fetch(`${gateway.url}/healthz`)).status, 200);
+  const ready = await fetch(`${gateway.url}/readyz`);
+  t.is(ready.status, 200);
+  t.like(await ready.json(), {
+    status: 'ready',
+    bus: { kind: 'memory', status: 'ok' },
+    pool: { queue_depth: 0 },
+  });
+});
+
+test('while draining readyz answers 503 and the stream refuses new clients', async (t) => {
+  const gateway = await startGateway(t);
+  gateway.beginDrain();
+  const ready = await fetch(`${gateway.url}/readyz`);
+  t.is(ready.status, 503);
+  t.like(await ready.json(), { status: 'draining' });
+  const stream = await fetch(`${gateway.url}/api/sse/stream`);
+  t.is(stream.status, 503);
+  t.is(gateway.hub.size, 0);
+});
+
+test('metrics are exposed in the Prometheus text format with the pipeline series', async (t) => {
+  const gateway = await startGateway(t);
+  const response = await fetch(`${gateway.url}/metrics`);
+  t.is(response.status, 200);
+  t.regex(response.headers.get('content-type') ?? '', /text\/plain/);
+  const text = await response.text();
+  for (const name of [
+    'spoolcast_open_streams',
+    'spoolcast_events_received_total',
+    'spoolcast_events_accepted_total',
+    'spoolcast_events_rejected_total{reason="not_json",source="redis"} 0',
+    'spoolcast_deliveries_total',
+    'spoolcast_clients_cut_total{reason="send_timeout"} 0',
+    'spoolcast_pool_queue_depth',
+    'spoolcast_pool_task_seconds_bucket',
+    'spoolcast_receive_to_write_seconds_bucket',
+    'spoolcast_bus_up 1',
+  ]) {
+    t.true(text.includes(name), name);
+  }
+});
+
+test('one Redis subscriber per gateway whatever the number of clients, and none left after stop', async (t) => {
+  const env = await redisEnv();
+  const gateway = await startGateway(t, env);
+  const clients = await Promise.all(
+    Array.from({ length: 25 }, () => openTestSse(t, `${gateway.url}/api/sse/stream`)),
+  );
+  await Promise.all(clients.map((c) => c.next((f) => f.event === 'connected')));
+  const admin = new Redis(env.REDIS_URL as string);
+  t.teardown(() => admin.disconnect());
+  const subscribersTo = async (channel: string) => {
+    const [, count] = (await admin.call('PUBSUB', 'NUMSUB', channel)) as [string, number];
+    return count;
+  };
+  t.is(await subscribersTo(env.SPOOLS_CHANNEL as string), 1);
+  t.is(await subscribersTo(`${env.REDIS_KEY_PREFIX}announce`), 1);
+  await gateway.stop();
+  await waitFor(async () => (await subscribersTo(env.SPOOLS_CHANNEL as string)) === 0, {
+    message: 'the subscriber to be gone after stop',
+  });
+  t.pass();
+});
