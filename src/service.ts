@@ -13,6 +13,8 @@ import type { Logger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { createPipeline } from './pipeline/pipeline.js';
 import { createWorkerPool, type WorkerPool } from './pipeline/worker-pool.js';
+import { createReplayer } from './replay/replayer.js';
+import { FrameCache } from './stream/frame-cache.js';
 import { Hub } from './stream/hub.js';
 
 /** A running gateway. */
@@ -97,13 +99,36 @@ export async function startService(
     },
     onQueueChange: (depth) => metrics.poolQueueDepth.set(depth),
   });
-  const pipeline = createPipeline({ config, bus, pool, hub, metrics, logger });
+  const cache = new FrameCache(config.historySize);
+  const replayer = createReplayer({
+    config,
+    bus,
+    pool,
+    hub,
+    cache,
+    onStart: (mode, replayed) => {
+      metrics.streamStarts.inc({ mode });
+      metrics.replayedEvents.inc(replayed);
+    },
+  });
+  const pipeline = createPipeline({
+    config,
+    bus,
+    pool,
+    hub,
+    cache,
+    metrics,
+    logger,
+    onHistoryBreak: () => replayer.resyncAll(),
+  });
 
   let isPipelineUp = false;
   let isDraining = false;
   const app = createApp({
     bus,
     hub,
+    replayer,
+    plantTimeZone: config.plantTimeZone,
     pipeline,
     metrics,
     logger,

@@ -6,6 +6,7 @@
 import type { BatchItem, BatchTask, ItemResult } from '../src/domain/batch.js';
 import { enrichSpoolEvent } from '../src/domain/enrich-spool-event.js';
 import { parseSpoolEvent } from '../src/domain/parse-spool-event.js';
+import { computeStatePatch } from '../src/domain/spool-state.js';
 
 /** Largest magnitude a JS Date accepts, in ms either side of the epoch. */
 const MAX_DATE_MS = 8.64e15;
@@ -20,7 +21,9 @@ function processItem(task: BatchTask, item: BatchItem): ItemResult {
   if (!parsed.ok) return { ok: false, reason: parsed.reason, detail: parsed.detail };
   const { event } = parsed;
   if (task.mode === 'check') {
-    return { ok: true, data: '', tag: event.tag_spool, eventType: event.event_type };
+    // The claim stores the event and its state patch in one step, so compute it here.
+    const patch = JSON.stringify(computeStatePatch(event, task.timeZone));
+    return { ok: true, data: '', tag: event.tag_spool, eventType: event.event_type, patch };
   }
   const { id, storedAtMs } = item;
   // A pipeline bug rather than bad producer data, but still reported per item, not thrown.

@@ -4,6 +4,7 @@
  * one instance). The pipeline only sees this interface.
  */
 import type { RejectReason } from '../domain/spool-event.js';
+import type { SpoolState } from '../domain/spool-state.js';
 
 /** An event that has its id: stored in the history and announced to every gateway. */
 export interface StoredMessage {
@@ -20,14 +21,50 @@ export interface PlainMessage {
   receivedAtPerfMs: number;
 }
 
+/** A validated event to store, with the state patch applied atomically with it. */
+export interface StoreRequest {
+  payload: string;
+  tag: string;
+  /** `StatePatch` as JSON (src/domain/spool-state.ts). */
+  patch: string;
+  /** A retried publish with the same key returns the first id instead of storing a copy. */
+  idempotencyKey?: string;
+}
+
 /** A plain message after validation, ready to be claimed by exactly one gateway. */
 export interface ClaimItem {
   payload: string;
   /** Same on every replica for the same message: content hash plus occurrence number. */
   claimKey: string;
+  /** Set when valid: what to store. */
+  store?: Omit<StoreRequest, 'payload'>;
   /** Set when validation rejected it: it is claimed into the dead-letter store instead. */
   rejected?: { reason: RejectReason; detail: string };
 }
+
+/** One history: ids from another epoch mean nothing here (a Redis that lost its data). */
+export interface Epoch {
+  id: string;
+  /** True when this history began after data was lost: its state may miss spools. */
+  isIncomplete: boolean;
+}
+
+/** Current state of every spool as of one event id. */
+export interface Snapshot {
+  epoch: string;
+  /** The last event folded into `spools`; stream from here on to stay current. */
+  as_of: string;
+  incomplete: boolean;
+  spools: SpoolState[];
+}
+
+/** Why a cursor cannot be resumed from. */
+export type ResyncReason = 'cursor_too_old' | 'unknown_cursor';
+
+/** Events after a cursor, oldest first; or why there is no such list. */
+export type ReadAfterResult =
+  | { ok: true; events: StoredMessage[] }
+  | { ok: false; reason: ResyncReason | 'unavailable' };
 
 /** A rejected message kept for inspection. */
 export interface DeadLetter {
@@ -41,7 +78,9 @@ export interface DeadLetter {
 export type BusStatus = 'ok' | 'down';
 
 /** Result of storing: errors are values (the publisher never throws). */
-export type StoreResult = { ok: true; id: string } | { ok: false; reason: string };
+export type StoreResult =
+  | { ok: true; id: string; isReplay: boolean }
+  | { ok: false; reason: string };
 
 /** What the pipeline hands the bus at start. */
 export interface BusHandlers {
@@ -51,6 +90,12 @@ export interface BusHandlers {
   onPlain(batch: PlainMessage[]): void;
   /** Called on every connection state change. */
   onStatus(status: BusStatus): void;
+  /**
+   * Called when this gateway cannot continue the sequence: the history was replaced (Redis
+   * lost its data, new epoch) or it missed events that were trimmed before it could read
+   * them. Every client must resync.
+   */
+  onHistoryBreak(epoch: Epoch): void;
 }
 
 /** The event bus a gateway runs on. */
@@ -59,7 +104,13 @@ export interface Bus {
   /** Subscribes; resolves once the first subscription is confirmed. */
   start(handlers: BusHandlers): Promise<void>;
   /** Stores and announces one validated event (publisher path). */
-  store(payload: string): Promise<StoreResult>;
+  store(request: StoreRequest): Promise<StoreResult>;
+  /** Every stored event after `cursor` (exclusive), or why the cursor cannot be used. */
+  readAfter(cursor: string): Promise<ReadAfterResult>;
+  /** Current state of every spool, consistent with one event id; null while unavailable. */
+  snapshot(): Promise<Snapshot | null>;
+  /** The current history's epoch (known once started). */
+  epoch(): Epoch | null;
   /** Stores the claimed plain messages in order; each lands once across all replicas. */
   claim(items: ClaimItem[]): Promise<void>;
   /** Keeps a rejected message for inspection (capped). Never rejects. */

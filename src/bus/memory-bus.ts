@@ -1,11 +1,23 @@
 /**
- * The embedded bus: one process, no Redis. Ids, history and dead letters live in memory and
- * start fresh with each process. Same contract as the Redis bus, so the pipeline, tests and
- * later replay work are shared.
+ * The embedded bus: one process, no Redis. Ids, history, epoch (new at every start), spool
+ * state, idempotency keys and dead letters live in memory. Same contract as the Redis bus,
+ * so the pipeline, the replay logic and the tests are shared.
  */
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { Bus, BusHandlers, ClaimItem, DeadLetter, StoredMessage, StoreResult } from './bus.js';
-import { createIdMaker, idTimeMs } from './event-id.js';
+import { applyStatePatch, type SpoolState, type StatePatch } from '../domain/spool-state.js';
+import type {
+  Bus,
+  BusHandlers,
+  ClaimItem,
+  DeadLetter,
+  Epoch,
+  ReadAfterResult,
+  StoredMessage,
+  StoreResult,
+} from './bus.js';
+import { compareIds, createIdMaker, idTimeMs, parseEventId } from './event-id.js';
+import { IDEMPOTENCY_TTL_MS } from './redis-scripts.js';
 
 /** Memory bus sizes. */
 export interface MemoryBusOptions {
@@ -15,11 +27,15 @@ export interface MemoryBusOptions {
 }
 
 /** Creates the in-process bus. */
-export function createMemoryBus(options: MemoryBusOptions): Bus & { history(): StoredMessage[] } {
+export function createMemoryBus(options: MemoryBusOptions): Bus {
   const now = options.now ?? Date.now;
   const makeId = createIdMaker();
+  const epoch: Epoch = { id: randomUUID(), isIncomplete: false };
   const history: StoredMessage[] = [];
+  const state = new Map<string, SpoolState>();
+  const idempotency = new Map<string, { id: string; expiresAtMs: number }>();
   const deadLetters: DeadLetter[] = [];
+  let trimmedId = '0-0';
   let handlers: BusHandlers | null = null;
   let pending: StoredMessage[] = [];
   let isStopped = false;
@@ -32,57 +48,105 @@ export function createMemoryBus(options: MemoryBusOptions): Bus & { history(): S
     if (handlers && batch.length > 0) handlers.onStored(batch);
   };
 
-  const trim = <T>(list: T[], cap: number) => {
-    // Trim in chunks so each store stays O(1) amortised.
-    if (list.length > cap * 2 || (list.length > cap && cap < 64)) list.splice(0, list.length - cap);
+  // Trims in chunks so each store stays O(1) amortised; remembers the newest id dropped.
+  const trimHistory = () => {
+    if (history.length <= options.historySize * 2 && history.length <= options.historySize + 1000)
+      return;
+    const dropped = history.splice(0, history.length - options.historySize);
+    trimmedId = (dropped.at(-1) as StoredMessage).id;
   };
 
-  return {
+  const forgetExpiredKeys = (nowMs: number) => {
+    for (const [key, entry] of idempotency) {
+      if (entry.expiresAtMs > nowMs) break;
+      idempotency.delete(key);
+    }
+  };
+
+  const bus: Bus = {
     kind: 'memory',
     async start(h) {
       handlers = h;
       h.onStatus('ok');
     },
-    async store(payload): Promise<StoreResult> {
+    async store(request): Promise<StoreResult> {
       if (isStopped) return { ok: false, reason: 'bus stopped' };
-      const id = makeId(now());
+      const nowMs = now();
+      forgetExpiredKeys(nowMs);
+      const prior = request.idempotencyKey ? idempotency.get(request.idempotencyKey) : undefined;
+      if (prior) return { ok: true, id: prior.id, isReplay: true };
+      const id = makeId(nowMs);
+      const storedAtMs = idTimeMs(id) ?? nowMs;
       const message: StoredMessage = {
         id,
-        storedAtMs: idTimeMs(id) ?? now(),
-        payload,
+        storedAtMs,
+        payload: request.payload,
         receivedAtPerfMs: performance.now(),
       };
       history.push(message);
-      trim(history, options.historySize);
+      trimHistory();
+      if (request.patch !== '') {
+        const patch = JSON.parse(request.patch) as StatePatch;
+        state.set(request.tag, applyStatePatch(state.get(request.tag), patch, id, storedAtMs));
+      }
+      if (request.idempotencyKey) {
+        idempotency.set(request.idempotencyKey, { id, expiresAtMs: nowMs + IDEMPOTENCY_TTL_MS });
+      }
       if (pending.length === 0) setImmediate(flush);
       pending.push(message);
-      return { ok: true, id };
+      return { ok: true, id, isReplay: false };
     },
     async claim(items: ClaimItem[]) {
       // Nothing publishes plain messages to the embedded bus; store what is asked anyway.
       for (const item of items) {
-        if (item.rejected) {
-          await this.deadLetter({
+        if (item.store) await bus.store({ payload: item.payload, ...item.store });
+        else if (item.rejected) {
+          await bus.deadLetter({
             ...item.rejected,
             payload: item.payload,
             source: 'redis',
             atMs: now(),
           });
-        } else await this.store(item.payload);
+        }
       }
     },
+    async readAfter(cursor): Promise<ReadAfterResult> {
+      if (!parseEventId(cursor)) return { ok: false, reason: 'unknown_cursor' };
+      const last = history.at(-1)?.id ?? trimmedId;
+      if (compareIds(cursor, last) > 0) return { ok: false, reason: 'unknown_cursor' };
+      if (compareIds(cursor, trimmedId) < 0) return { ok: false, reason: 'cursor_too_old' };
+      // Ids are sorted: binary search for the cursor's position.
+      let low = 0;
+      let high = history.length;
+      while (low < high) {
+        const mid = (low + high) >> 1;
+        if (compareIds((history[mid] as StoredMessage).id, cursor) <= 0) low = mid + 1;
+        else high = mid;
+      }
+      const isHeld = low > 0 && (history[low - 1] as StoredMessage).id === cursor;
+      if (!isHeld && compareIds(cursor, trimmedId) !== 0)
+        return { ok: false, reason: 'unknown_cursor' };
+      return { ok: true, events: history.slice(low) };
+    },
+    async snapshot() {
+      const spools = [...state.values()].sort((a, b) => a.tag_spool.localeCompare(b.tag_spool));
+      return { epoch: epoch.id, as_of: history.at(-1)?.id ?? trimmedId, incomplete: false, spools };
+    },
+    epoch: () => epoch,
     async deadLetter(entry) {
       deadLetters.push(entry);
-      trim(deadLetters, options.deadLetterSize);
+      if (deadLetters.length > options.deadLetterSize) {
+        deadLetters.splice(0, deadLetters.length - options.deadLetterSize);
+      }
     },
     async readDeadLetters(count) {
-      return deadLetters.slice(-Math.min(count, options.deadLetterSize));
+      return deadLetters.slice(-count);
     },
     status: () => (isStopped ? 'down' : 'ok'),
     async stop() {
       isStopped = true;
       handlers = null;
     },
-    history: () => history.slice(-options.historySize),
   };
+  return bus;
 }

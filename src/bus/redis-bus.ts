@@ -4,6 +4,7 @@
  * storing and claiming. Survives Redis going away: ioredis reconnects and resubscribes, and
  * on every reconnect the bus reads what it missed from the stream before going live again.
  */
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import type { Logger } from '../observability/logger.js';
@@ -13,16 +14,19 @@ import type {
   BusStatus,
   ClaimItem,
   DeadLetter,
+  Epoch,
   PlainMessage,
   StoredMessage,
   StoreResult,
 } from './bus.js';
 import { compareIds, idTimeMs } from './event-id.js';
+import { readAfter, readDeadLetters, readSnapshot } from './redis-history.js';
 import {
   DEAD_LETTER_PAYLOAD_MAX_CHARS,
   parseAnnouncement,
   type RedisNames,
   redisNames,
+  runStore,
   type ScriptedRedis,
   withScripts,
 } from './redis-scripts.js';
@@ -70,6 +74,7 @@ export function createRedisBus(options: RedisBusOptions): Bus {
   let status: BusStatus = 'down';
   let isSubscribed = false;
   let lastId: string | null = null;
+  let epoch: Epoch | null = null;
   let hasBeenReady = false;
   let isGapFilling = false;
   let heldDuringGapFill: StoredMessage[] = [];
@@ -133,34 +138,48 @@ export function createRedisBus(options: RedisBusOptions): Bus {
     scheduleFlush();
   });
 
-  // Reads everything stored after the last delivered id, then releases what arrived live
-  // meanwhile, so the pipeline sees one gap-free sequence. The caller has already set
-  // `isGapFilling`, before the resubscription, so no live event can overtake the gap.
+  // Reads (or creates) the epoch; `wasKnown` marks a new one as incomplete (data was lost).
+  const ensureEpoch = async (): Promise<Epoch> => {
+    const [id, incomplete] = await cmd.spoolcastEpoch(
+      1,
+      names.epoch,
+      randomUUID(),
+      epoch === null ? '0' : '1',
+    );
+    return { id: String(id), isIncomplete: incomplete === '1' };
+  };
+
+  // After a reconnect: if the history is still ours, read everything stored after the last
+  // delivered id, then release what arrived live meanwhile, so the pipeline sees one
+  // gap-free sequence. If it is not (new epoch, or our position was trimmed away), every
+  // client must resync. The caller has set `isGapFilling` before the resubscription, so no
+  // live event can overtake the gap.
   const fillGap = async () => {
     try {
       await waitForCommandConnection();
-      let cursor = lastId;
-      for (;;) {
-        const start = cursor === null ? '-' : `(${cursor}`;
-        const rows = (await cmd.xrange(names.events, start, '+', 'COUNT', 1000)) as [
-          string,
-          string[],
-        ][];
-        const now = performance.now();
-        const batch: StoredMessage[] = [];
-        for (const [id, fields] of rows) {
-          const payload = fields[fields.indexOf('p') + 1] ?? '';
-          batch.push({
-            id,
-            payload,
-            storedAtMs: idTimeMs(id) ?? Date.now(),
-            receivedAtPerfMs: now,
-          });
-          cursor = id;
-        }
-        deliverStored(batch);
-        if (rows.length < 1000) break;
+      const current = await ensureEpoch();
+      if (epoch !== null && current.id !== epoch.id) {
+        logger.warn(
+          { epoch: current.id },
+          'redis history was replaced (data lost): clients resync',
+        );
+        epoch = current;
+        lastId = null;
+        handlers?.onHistoryBreak(current);
+        return;
       }
+      epoch = current;
+      if (lastId === null) return;
+      const missed = await readAfter(cmd, names, lastId);
+      if (missed.ok) deliverStored(missed.events);
+      else if (missed.reason !== 'unavailable') {
+        logger.warn(
+          { reason: missed.reason },
+          'missed events were trimmed before the gap fill: clients resync',
+        );
+        lastId = null;
+        handlers?.onHistoryBreak(current);
+      } else throw new Error('redis unavailable during the gap fill');
     } catch (error) {
       logger.warn({ err: error }, 'gap fill after reconnect failed; live events continue');
     } finally {
@@ -184,12 +203,6 @@ export function createRedisBus(options: RedisBusOptions): Bus {
     refreshStatus();
     logger.info('redis subscriber reconnected and resubscribed');
     options.onReconnect?.();
-    if (lastId === null) {
-      // Nothing delivered yet, so there is no position to resume from.
-      isGapFilling = false;
-      deliverStored(heldDuringGapFill.splice(0));
-      return;
-    }
     await fillGap();
   };
 
@@ -261,16 +274,18 @@ export function createRedisBus(options: RedisBusOptions): Bus {
     async start(h) {
       handlers = h;
       await Promise.all([cmd.connect(), sub.connect()]);
+      epoch = await ensureEpoch();
       await sub.subscribe(options.channel, names.announce);
       isSubscribed = true;
       refreshStatus();
     },
-    async store(payload): Promise<StoreResult> {
+    async store(request): Promise<StoreResult> {
       try {
-        const id = await withTimeout(
-          cmd.spoolcastStore(1, names.events, payload, options.historySize, names.announce, 0),
+        const stored = await withTimeout(
+          runStore(cmd, names, { ...request, historySize: options.historySize }),
         );
-        return id ? { ok: true, id } : { ok: false, reason: 'redis did not store the event' };
+        if (!stored) return { ok: false, reason: 'redis did not store the event' };
+        return { ok: true, id: stored.id, isReplay: stored.isReplay };
       } catch (error) {
         return { ok: false, reason: `redis unavailable: ${(error as Error).message}` };
       }
@@ -288,25 +303,23 @@ export function createRedisBus(options: RedisBusOptions): Bus {
       // the stream order matches the channel order on every replica.
       const results = await Promise.allSettled(
         items.map((item) => {
-          const claimKey = `${names.claimPrefix}${item.claimKey}`;
-          if (item.rejected) {
-            const entry: DeadLetter = {
-              ...item.rejected,
+          if (item.store) {
+            return runStore(cmd, names, {
               payload: item.payload,
-              source: 'redis',
-              atMs: Date.now(),
-            };
-            return writeDeadLetter(entry, claimKey);
+              ...item.store,
+              claimKey: item.claimKey,
+              claimTtlMs: options.claimWindowMs,
+              historySize: options.historySize,
+            });
           }
-          return cmd.spoolcastStore(
-            2,
-            names.events,
-            claimKey,
-            item.payload,
-            options.historySize,
-            names.announce,
-            options.claimWindowMs,
-          );
+          const entry: DeadLetter = {
+            reason: item.rejected?.reason ?? 'invalid_value',
+            detail: item.rejected?.detail ?? 'rejected',
+            payload: item.payload,
+            source: 'redis',
+            atMs: Date.now(),
+          };
+          return writeDeadLetter(entry, `${names.claimPrefix}${item.claimKey}`);
         }),
       );
       const failed = results.filter((r) => r.status === 'rejected').length;
@@ -319,22 +332,23 @@ export function createRedisBus(options: RedisBusOptions): Bus {
         logger.warn({ err: error }, 'could not write a dead letter');
       }
     },
-    async readDeadLetters(count) {
-      const rows = (await cmd.xrevrange(names.deadLetters, '+', '-', 'COUNT', count)) as [
-        string,
-        string[],
-      ][];
-      return rows.reverse().map(([id, fields]) => {
-        const get = (name: string) => fields[fields.indexOf(name) + 1] ?? '';
-        return {
-          reason: get('reason') as DeadLetter['reason'],
-          detail: get('detail'),
-          payload: get('payload'),
-          source: get('source') as DeadLetter['source'],
-          atMs: idTimeMs(id) ?? 0,
-        };
-      });
+    readDeadLetters: (count) => readDeadLetters(cmd, names, count),
+    async readAfter(cursor) {
+      try {
+        return await withTimeout(readAfter(cmd, names, cursor), 10_000);
+      } catch {
+        return { ok: false, reason: 'unavailable' };
+      }
     },
+    async snapshot() {
+      if (!epoch) return null;
+      try {
+        return await withTimeout(readSnapshot(cmd, names, epoch), 10_000);
+      } catch {
+        return null;
+      }
+    },
+    epoch: () => epoch,
     status: () => status,
     async stop() {
       isStopped = true;

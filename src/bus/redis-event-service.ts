@@ -6,7 +6,8 @@
 import type { Redis } from 'ioredis';
 import { parseSpoolEvent } from '../domain/parse-spool-event.js';
 import { formatPlantTimestamp } from '../domain/plant-clock.js';
-import { redisNames, withScripts } from './redis-scripts.js';
+import { computeStatePatch } from '../domain/spool-state.js';
+import { redisNames, runStore, withScripts } from './redis-scripts.js';
 
 /** Outcome of a publish: errors are values. */
 export type PublishResult = { ok: true; id: string } | { ok: false; reason: string };
@@ -46,7 +47,8 @@ export class RedisEventService {
 
   /**
    * Builds `{event_type, tag_spool, worker_nombre, estado_detalle, timestamp, ...additionalData}`
-   * and stores it; resolves `{ok: true, id}` once stored, else `{ok: false, reason}`.
+   * and stores it; resolves `{ok: true, id}` once stored, else `{ok: false, reason}`. With
+   * `idempotencyKey`, a retry after an unclear failure returns the first id, not a copy.
    */
   async publishSpoolUpdate(
     eventType: string,
@@ -54,6 +56,7 @@ export class RedisEventService {
     workerNombre: string | null,
     estadoDetalle: string,
     additionalData?: Record<string, unknown>,
+    publishOptions: { idempotencyKey?: string } = {},
   ): Promise<PublishResult> {
     const event = {
       event_type: eventType,
@@ -80,15 +83,16 @@ export class RedisEventService {
     const names = redisNames(this.options.keyPrefix);
     let timer: NodeJS.Timeout | undefined;
     try {
-      const id = await Promise.race([
-        this.redis.spoolcastStore(
-          1,
-          names.events,
+      const stored = await Promise.race([
+        runStore(this.redis, names, {
           payload,
-          this.options.historySize,
-          names.announce,
-          0,
-        ),
+          tag: parsed.event.tag_spool,
+          patch: JSON.stringify(computeStatePatch(parsed.event, this.options.timeZone)),
+          historySize: this.options.historySize,
+          ...(publishOptions.idempotencyKey
+            ? { idempotencyKey: publishOptions.idempotencyKey }
+            : {}),
+        }),
         new Promise<never>((_, reject) => {
           timer = setTimeout(
             () => reject(new Error(`no answer within ${this.options.timeoutMs} ms`)),
@@ -96,7 +100,9 @@ export class RedisEventService {
           );
         }),
       ]);
-      return id ? { ok: true, id } : { ok: false, reason: 'redis did not store the event' };
+      return stored
+        ? { ok: true, id: stored.id }
+        : { ok: false, reason: 'redis did not store the event' };
     } catch (error) {
       return { ok: false, reason: `redis unavailable: ${(error as Error).message}` };
     } finally {

@@ -25,5 +25,13 @@ export interface BatchTask {
 
 /** Per-item outcome, aligned by index with `BatchTask.items`. */
 export type ItemResult =
-  | { ok: true; data: string; tag: string; eventType: string }
+  | {
+      ok: true;
+      /** Outgoing JSON (enrich mode); empty in check mode. */
+      data: string;
+      tag: string;
+      eventType: string;
+      /** The state patch as JSON (check mode), applied when the event is stored. */
+      patch?: string;
+    }
   | { ok: false; reason: RejectReason; detail: string };

@@ -9,16 +9,20 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ReadinessInput } from '../observability/readiness.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
+import type { Replayer } from '../replay/replayer.js';
 import type { Hub } from '../stream/hub.js';
 import { mountEventsRoute } from './events-route.js';
 import { mountHealthRoutes } from './health-route.js';
+import { mountSpoolsRoute } from './spools-route.js';
 import { mountStreamRoute } from './stream-route.js';
 
 /** What the app serves. */
 export interface AppDeps {
   bus: Bus;
   hub: Hub;
+  replayer: Replayer;
   pipeline: Pipeline;
+  plantTimeZone: string;
   metrics: Metrics;
   logger: Logger;
   maxEventBytes: number;
@@ -38,10 +42,12 @@ const QUIET_CODES = new Set([
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
   const router = new Router();
-  mountStreamRoute(router, deps.hub, deps.isDraining);
+  mountStreamRoute(router, deps.replayer, deps.isDraining);
+  mountSpoolsRoute(router, deps.bus);
   mountEventsRoute(router, {
     bus: deps.bus,
     maxEventBytes: deps.maxEventBytes,
+    plantTimeZone: deps.plantTimeZone,
     onRejected: (reason, detail) => deps.pipeline.recordRejection(reason, detail, 'http'),
     onStoreFailed: () => deps.metrics.storeFailures.inc(),
   });

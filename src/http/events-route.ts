@@ -1,17 +1,20 @@
 /**
  * `POST /api/events` (CONTRACT §3): publish one event. 202 with its id once stored, 400 with
- * every problem, 413 when too large, 503 when it cannot be stored.
+ * every problem, 413 when too large, 503 when it cannot be stored. An `Idempotency-Key`
+ * header makes a retry return the first id instead of storing a copy.
  */
 import type { Router } from '@koa/router';
 import type { Bus } from '../bus/bus.js';
-import { listSpoolEventProblems } from '../domain/parse-spool-event.js';
+import { listSpoolEventProblems, parseSpoolEvent } from '../domain/parse-spool-event.js';
 import type { RejectReason } from '../domain/spool-event.js';
+import { computeStatePatch } from '../domain/spool-state.js';
 import { readBody } from './read-body.js';
 
 /** What the route needs. */
 export interface EventsRouteDeps {
   bus: Bus;
   maxEventBytes: number;
+  plantTimeZone: string;
   onRejected: (reason: RejectReason, detail: string) => void;
   onStoreFailed: () => void;
 }
@@ -26,15 +29,30 @@ export function mountEventsRoute(router: Router, deps: EventsRouteDeps): void {
       if (body.tooLarge) deps.onRejected('too_large', body.message);
       return;
     }
-    const problems = listSpoolEventProblems(body.text, deps.maxEventBytes);
-    if (problems.length > 0) {
+    const parsed = parseSpoolEvent(body.text, deps.maxEventBytes);
+    if (!parsed.ok) {
+      const problems = listSpoolEventProblems(body.text, deps.maxEventBytes);
       const first = problems[0] as { reason: RejectReason; detail: string };
       deps.onRejected(first.reason, first.detail);
       ctx.status = first.reason === 'too_large' ? 413 : 400;
       ctx.body = { error: 'invalid_event', reasons: problems };
       return;
     }
-    const stored = await deps.bus.store(body.text);
+    const idempotencyKey = ctx.get('Idempotency-Key').trim();
+    if (idempotencyKey.length > 256) {
+      ctx.status = 400;
+      ctx.body = {
+        error: 'invalid_idempotency_key',
+        message: 'Idempotency-Key is longer than 256 characters',
+      };
+      return;
+    }
+    const stored = await deps.bus.store({
+      payload: body.text,
+      tag: parsed.event.tag_spool,
+      patch: JSON.stringify(computeStatePatch(parsed.event, deps.plantTimeZone)),
+      ...(idempotencyKey ? { idempotencyKey } : {}),
+    });
     if (!stored.ok) {
       deps.onStoreFailed();
       ctx.status = 503;
@@ -43,6 +61,8 @@ export function mountEventsRoute(router: Router, deps: EventsRouteDeps): void {
       return;
     }
     ctx.status = 202;
+    // A retried publish with the same key gets the first id; the header says it was a replay.
+    if (stored.isReplay) ctx.set('Idempotent-Replayed', 'true');
     ctx.body = { id: stored.id };
   });
 }

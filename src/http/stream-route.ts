@@ -1,12 +1,20 @@
 /**
  * `GET /api/sse/stream` (CONTRACT §2): headers flushed at once, a PassThrough body owned by
- * the hub. The place where auth, filters and resume cursors attach later.
+ * the hub, started live, after a cursor, or from a snapshot. Auth and filters attach here later.
  */
 import type { Router } from '@koa/router';
-import type { Hub } from '../stream/hub.js';
+import type { Replayer } from '../replay/replayer.js';
+import { decideStartPosition } from '../replay/start-position.js';
 
-/** Mounts the stream route. */
-export function mountStreamRoute(router: Router, hub: Hub, isDraining: () => boolean): void {
+/**
+ * Mounts the stream route. Query: `last_event_id=<id>` (first connect, polyfills; the
+ * `Last-Event-ID` header wins), `snapshot=1` (start with the current state of every spool).
+ */
+export function mountStreamRoute(
+  router: Router,
+  replayer: Replayer,
+  isDraining: () => boolean,
+): void {
   router.get('/api/sse/stream', (ctx) => {
     if (isDraining()) {
       // Send the browser to another replica; EventSource retries a 503 only via its own logic,
@@ -28,7 +36,8 @@ export function mountStreamRoute(router: Router, hub: Hub, isDraining: () => boo
     ctx.set('Cache-Control', 'no-cache, no-transform');
     ctx.set('X-Accel-Buffering', 'no');
     ctx.set('Connection', 'keep-alive');
-    const client = hub.add(ctx.res);
+    const position = decideStartPosition(ctx.get('Last-Event-ID') || undefined, ctx.query);
+    const client = replayer.open(ctx.res, position);
     ctx.body = client.body;
     // Koa would hold the headers until the first write reaches the response (STACK gotcha 4).
     ctx.res.flushHeaders();

@@ -23,6 +23,9 @@ export interface Metrics {
   busReconnects: Counter;
   storeFailures: Counter;
   claimsLost: Counter;
+  streamStarts: Counter<'mode'>;
+  replayedEvents: Counter;
+  historyBreaks: Counter;
 }
 
 /** Creates the metrics on a fresh registry; `withDefaults` adds process/GC metrics. */
@@ -39,12 +42,20 @@ export function createMetrics(withDefaults = true): Metrics {
   for (const reason of REJECT_REASONS) eventsRejected.inc({ reason, source: 'redis' }, 0);
   const clientsCut = new Counter({
     name: 'spoolcast_clients_cut_total',
-    help: 'SSE clients disconnected by the server: send_timeout (no progress) or buffer_overflow',
+    help: 'SSE clients disconnected by the server: send_timeout (no progress), buffer_overflow, replay_unavailable (history unreachable while resuming)',
     labelNames: ['reason'] as const,
     registers,
   });
-  clientsCut.inc({ reason: 'send_timeout' }, 0);
-  clientsCut.inc({ reason: 'buffer_overflow' }, 0);
+  for (const reason of ['send_timeout', 'buffer_overflow', 'replay_unavailable']) {
+    clientsCut.inc({ reason }, 0);
+  }
+  const streamStarts = new Counter({
+    name: 'spoolcast_stream_starts_total',
+    help: 'Streams started, by mode: live, cursor (replay), snapshot, resync',
+    labelNames: ['mode'] as const,
+    registers,
+  });
+  for (const mode of ['live', 'cursor', 'snapshot', 'resync']) streamStarts.inc({ mode }, 0);
   return {
     registry,
     openStreams: new Gauge({
@@ -111,6 +122,17 @@ export function createMetrics(withDefaults = true): Metrics {
     storeFailures: new Counter({
       name: 'spoolcast_store_failures_total',
       help: 'Events that could not be stored (Redis unavailable or timed out)',
+      registers,
+    }),
+    streamStarts,
+    replayedEvents: new Counter({
+      name: 'spoolcast_replayed_events_total',
+      help: 'Events sent to resuming clients from the history (cache or Redis)',
+      registers,
+    }),
+    historyBreaks: new Counter({
+      name: 'spoolcast_history_breaks_total',
+      help: 'Times every client had to resync: history replaced (Redis lost data) or missed events trimmed',
       registers,
     }),
     claimsLost: new Counter({

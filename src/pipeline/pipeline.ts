@@ -13,6 +13,7 @@ import type { RejectReason } from '../domain/spool-event.js';
 import { createLogLimiter } from '../observability/log-limiter.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { CachedFrame, FrameCache } from '../stream/frame-cache.js';
 import type { Hub } from '../stream/hub.js';
 import { formatSpoolUpdate } from '../stream/sse-frame.js';
 import { createSequencer } from './sequencer.js';
@@ -24,8 +25,12 @@ export interface PipelineDeps {
   bus: Bus;
   pool: WorkerPool;
   hub: Hub;
+  /** Holds the newest frames for fast resume; filled in broadcast order. */
+  cache: FrameCache;
   metrics: Metrics;
   logger: Logger;
+  /** The history was replaced or this gateway lost its place: every client must resync. */
+  onHistoryBreak: () => void;
 }
 
 /** The running pipeline. */
@@ -50,7 +55,7 @@ function chunk<T>(items: T[], size: number): T[][] {
 
 /** Wires bus, pool and hub together. */
 export function createPipeline(deps: PipelineDeps): Pipeline {
-  const { bus, pool, hub, metrics, logger, config } = deps;
+  const { bus, pool, hub, cache, metrics, logger, config } = deps;
   const rejectLog = createLogLimiter();
   // Twice the claim-key lifetime: every claim key for a content hash has expired in Redis
   // before this process starts counting that content from 1 again (a claim may trail its
@@ -65,14 +70,15 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
 
   const release = ({ batch, results }: Enriched) => {
     let frames = '';
-    let count = 0;
+    const entries: CachedFrame[] = [];
     let lastId: string | null = null;
     const deadLetters: ClaimItem[] = [];
     results.forEach((result, i) => {
       const message = batch[i] as StoredMessage;
       if (result.ok) {
-        frames += formatSpoolUpdate(message.id, result.data);
-        count += 1;
+        const frame = formatSpoolUpdate(message.id, result.data);
+        frames += frame;
+        entries.push({ id: message.id, frame });
         lastId = message.id;
         return;
       }
@@ -85,8 +91,9 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       });
     });
     if (lastId !== null) {
-      hub.broadcast(frames, count, lastId);
-      metrics.eventsAccepted.inc(count);
+      cache.push(entries);
+      hub.broadcast(frames, entries, lastId);
+      metrics.eventsAccepted.inc(entries.length);
       const now = performance.now();
       for (const message of batch) {
         metrics.deliveryLatencySeconds.observe((now - message.receivedAtPerfMs) / 1000);
@@ -138,7 +145,9 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
           const claimItems = results.map((result, i): ClaimItem => {
             const payload = (batch[i] as PlainMessage).payload;
             const claimKey = keys[i] as string;
-            if (result.ok) return { payload, claimKey };
+            if (result.ok) {
+              return { payload, claimKey, store: { tag: result.tag, patch: result.patch ?? '' } };
+            }
             recordRejection(result.reason, result.detail, 'redis');
             return {
               payload,
@@ -158,6 +167,10 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       metrics.busUp.set(status === 'ok' ? 1 : 0);
       // Tell every screen at once rather than at the next heartbeat.
       hub.heartbeat();
+    },
+    onHistoryBreak() {
+      metrics.historyBreaks.inc();
+      deps.onHistoryBreak();
     },
   };
 

@@ -5,10 +5,11 @@
  */
 import type { ServerResponse } from 'node:http';
 import { PassThrough } from 'node:stream';
+import type { CachedFrame } from './frame-cache.js';
 import type { ProgressState } from './slow-client-rule.js';
 
 /** Why the server ended a stream. */
-export type CutReason = 'send_timeout' | 'buffer_overflow' | 'shutdown';
+export type CutReason = 'send_timeout' | 'buffer_overflow' | 'replay_unavailable' | 'shutdown';
 
 /** A connected client, owned by the hub from `add` until its body closes. */
 export class ClientStream implements ProgressState {
@@ -18,6 +19,14 @@ export class ClientStream implements ProgressState {
   flushedBytes = 0;
   lastProgressAtMs: number;
   isClosed = false;
+  /**
+   * Live frames held while the client catches up (replay or snapshot in flight); null once
+   * live. Bytes are counted against the same buffer cap as pending socket data.
+   */
+  backlog: CachedFrame[] | null = null;
+  backlogBytes = 0;
+  /** Bumped when a catch-up is restarted (history break), so a stale one stops. */
+  generation = 0;
   private readonly res: ServerResponse;
 
   constructor(res: ServerResponse, nowMs: number) {

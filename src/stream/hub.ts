@@ -4,7 +4,9 @@
  * Later work hangs per-client filters and auth on `add`.
  */
 import type { ServerResponse } from 'node:http';
+import { compareIds } from '../bus/event-id.js';
 import { ClientStream, type CutReason } from './client-stream.js';
+import type { CachedFrame } from './frame-cache.js';
 import { judgeClient, type SlowClientLimits } from './slow-client-rule.js';
 import {
   type BusHealth,
@@ -55,9 +57,13 @@ export class Hub {
     return this.lastId;
   }
 
-  /** Registers a new connection and writes its opening frames (retry, connected). */
-  add(res: ServerResponse): ClientStream {
+  /**
+   * Registers a new connection and writes its opening frames (retry, connected). With
+   * `isCatchingUp`, live frames are held until `goLive` (replay or snapshot first).
+   */
+  add(res: ServerResponse, isCatchingUp = false): ClientStream {
     const client = new ClientStream(res, this.now());
+    if (isCatchingUp) client.backlog = [];
     this.clients.add(client);
     client.body.once('close', () => {
       this.clients.delete(client);
@@ -72,22 +78,63 @@ export class Hub {
   }
 
   /**
-   * Writes one batch of already-formatted event frames to every client (one write each: the
-   * events of one tick are coalesced upstream). `lastId` is the newest id in the batch.
+   * Writes one batch of already-formatted event frames to every live client (one write
+   * each: the events of one tick are coalesced upstream) and holds them for clients still
+   * catching up. `entries` are the same frames one by one, `frames` their concatenation.
    */
-  broadcast(frames: string, events: number, lastId: string): void {
+  broadcast(frames: string, entries: CachedFrame[], lastId: string): void {
     this.lastId = lastId;
     if (this.clients.size === 0) return;
     const bytes = Buffer.from(frames);
     const { maxBufferedBytes } = this.options;
     let reached = 0;
     for (const client of this.clients) {
+      if (client.backlog) {
+        client.backlog.push(...entries);
+        client.backlogBytes += bytes.length;
+        if (client.backlogBytes > maxBufferedBytes) this.cut(client, 'buffer_overflow');
+        continue;
+      }
       client.write(bytes);
       reached += 1;
       // The hard cap is checked on write too, so a burst cannot balloon memory between sweeps.
       if (client.pendingBytes() > maxBufferedBytes) this.cut(client, 'buffer_overflow');
     }
-    this.options.onDelivered?.(reached, events, bytes.length * reached);
+    this.options.onDelivered?.(reached, entries.length, bytes.length * reached);
+  }
+
+  /** Puts a client back into catch-up (history break): live frames are held again. */
+  holdLive(client: ClientStream): number {
+    client.backlog = [];
+    client.backlogBytes = 0;
+    client.generation += 1;
+    return client.generation;
+  }
+
+  /**
+   * Ends a catch-up: writes `opening` (snapshot, replayed frames), then the held live
+   * frames newer than `throughId`, and switches the client to live, all in one step.
+   */
+  goLive(client: ClientStream, opening: string, throughId: string | null): void {
+    if (client.isClosed) return;
+    const held = client.backlog ?? [];
+    client.backlog = null;
+    client.backlogBytes = 0;
+    let text = opening;
+    for (const entry of held) {
+      if (throughId === null || compareIds(entry.id, throughId) > 0) text += entry.frame;
+    }
+    if (text !== '') client.write(text);
+  }
+
+  /** Every open client, for restarting catch-ups after a history break. */
+  allClients(): ClientStream[] {
+    return [...this.clients];
+  }
+
+  /** Cuts one client (a catch-up that cannot complete: it reconnects with its cursor). */
+  drop(client: ClientStream, reason: CutReason): void {
+    this.cut(client, reason);
   }
 
   /** Sends a heartbeat now (also used when the bus state changes, so screens learn at once). */

@@ -57,3 +57,13 @@ export function formatHeartbeat(serverTimeMs: number, bus: BusHealth): string {
 export function jitterRetryMs(baseMs: number, random: () => number = Math.random): number {
   return Math.round(baseMs + baseMs * random());
 }
+
+/** The snapshot frame; its `id:` is `as_of`, so a reconnect resumes after it (no second snapshot). */
+export function formatSnapshot(asOf: string, json: string): string {
+  return `id: ${asOf}\nevent: snapshot\ndata: ${json}\n\n`;
+}
+
+/** Tells the client its position is gone; a snapshot follows at once. */
+export function formatResync(reason: string, epoch: string | null): string {
+  return formatFrame({ event: 'resync', data: JSON.stringify({ reason, epoch }) });
+}

@@ -7,7 +7,10 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ExecutionContext } from 'ava';
 import { Redis } from 'ioredis';
+import type { StoreRequest } from '../../src/bus/bus.js';
 import { loadConfig } from '../../src/config.js';
+import type { SpoolEvent } from '../../src/domain/spool-event.js';
+import { computeStatePatch } from '../../src/domain/spool-state.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { type Service, startService } from '../../src/service.js';
 import { sharedRedis, uniquePrefix } from './redis-server.js';
@@ -57,6 +60,8 @@ export async function redisEnv(label = 'g'): Promise<Record<string, string>> {
 /** A plain ioredis client (a producer), closed on teardown. */
 export function connectRedis(t: Teardown, url: string): Redis {
   const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+  // Tests stop Redis on purpose; the failures they expect surface through commands.
+  redis.on('error', () => undefined);
   t.teardown(() => redis.disconnect());
   return redis;
 }
@@ -76,6 +81,16 @@ export async function metricValue(
     ),
   );
   return match?.value ?? 0;
+}
+
+/** A store request for a valid event JSON (state patch computed as the publishers do). */
+export function storeRequest(payload: string): StoreRequest {
+  const event = JSON.parse(payload) as SpoolEvent;
+  return {
+    payload,
+    tag: event.tag_spool,
+    patch: JSON.stringify(computeStatePatch(event, 'America/Santiago')),
+  };
 }
 
 /** The producer's exact message from the original plan. */

@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { Service } from '../../src/service.js';
-import { metricValue, spoolEvent, startGateway } from '../helpers/gateway.js';
+import { metricValue, spoolEvent, startGateway, storeRequest } from '../helpers/gateway.js';
 import { openTestSse, type SseClient } from '../helpers/sse-client.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -16,7 +16,9 @@ async function publishUntil(
   let n = 0;
   for (let round = 0; round < maxRounds && !isDone(); round += 1) {
     const stored = await Promise.all(
-      Array.from({ length: 50 }, () => gateway.bus.store(spoolEvent(n++, { pad: PAD }))),
+      Array.from({ length: 50 }, () =>
+        gateway.bus.store(storeRequest(spoolEvent(n++, { pad: PAD }))),
+      ),
     );
     const last = stored.at(-1);
     const lastId = last?.ok ? last.id : null;
@@ -91,7 +93,9 @@ test('a client that reads slowly but steadily through a large burst is not cut',
   // Sized so the client stays behind for longer than the send timeout (checked below).
   const total = 2000;
   await Promise.all(
-    Array.from({ length: total }, (_, n) => gateway.bus.store(spoolEvent(n, { pad: PAD }))),
+    Array.from({ length: total }, (_, n) =>
+      gateway.bus.store(storeRequest(spoolEvent(n, { pad: PAD }))),
+    ),
   );
   const frames = await slow.waitForFrames(total, (f) => f.event === 'spool_update', {
     timeoutMs: 120_000,

@@ -1,5 +1,6 @@
 import test from 'ava';
 import type { BatchTask } from '../../src/domain/batch.js';
+import { computeStatePatch } from '../../src/domain/spool-state.js';
 import processBatch from '../../workers/pipeline.worker.js';
 
 const VALID = '{"event_type":"TOMAR","tag_spool":"SPOOL-001","worker_nombre":"MR(93)"}';
@@ -9,14 +10,16 @@ function task(mode: BatchTask['mode'], items: BatchTask['items']): BatchTask {
   return { mode, maxEventBytes: 65_536, timeZone: 'America/Santiago', items };
 }
 
-test('check mode returns results aligned by index with no data', (t) => {
+test('check mode returns results aligned by index with the state patch and no data', (t) => {
   const results = processBatch(
     task('check', [{ payload: VALID }, { payload: 'not json' }, { payload: OTHER }]),
   );
+  const patchOf = (payload: string) =>
+    JSON.stringify(computeStatePatch(JSON.parse(payload), 'America/Santiago'));
   t.deepEqual(results, [
-    { ok: true, data: '', tag: 'SPOOL-001', eventType: 'TOMAR' },
+    { ok: true, data: '', tag: 'SPOOL-001', eventType: 'TOMAR', patch: patchOf(VALID) },
     { ok: false, reason: 'not_json', detail: 'event is not valid JSON' },
-    { ok: true, data: '', tag: 'SPOOL-002', eventType: 'PAUSAR' },
+    { ok: true, data: '', tag: 'SPOOL-002', eventType: 'PAUSAR', patch: patchOf(OTHER) },
   ]);
 });
 

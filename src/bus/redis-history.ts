@@ -1,0 +1,131 @@
+/**
+ * The read side of the Redis history: events after a cursor (with the checks that decide
+ * between replay and resync), the snapshot, and the dead letters. Each read that must be
+ * consistent is one MULTI.
+ */
+import { completeStateRow } from '../domain/spool-state.js';
+import type { DeadLetter, ReadAfterResult, Snapshot, StoredMessage } from './bus.js';
+import { compareIds, idTimeMs, parseEventId } from './event-id.js';
+import type { RedisNames, ScriptedRedis } from './redis-scripts.js';
+
+type Row = [string, string[]];
+type MultiReply = [Error | null, unknown][] | null;
+
+const PAGE = 1000;
+
+function field(fields: string[], name: string): string {
+  const at = fields.indexOf(name);
+  return at >= 0 ? (fields[at + 1] ?? '') : '';
+}
+
+/** Reads a value from XINFO STREAM, which is a flat array in RESP2 and a map in RESP3. */
+function infoField(info: unknown, name: string): unknown {
+  if (Array.isArray(info)) {
+    const at = info.indexOf(name);
+    return at >= 0 ? info[at + 1] : undefined;
+  }
+  if (info && typeof info === 'object') return (info as Record<string, unknown>)[name];
+  return undefined;
+}
+
+function toMessages(rows: Row[], receivedAtPerfMs: number): StoredMessage[] {
+  return rows.map(([id, fields]) => ({
+    id,
+    payload: field(fields, 'p'),
+    storedAtMs: idTimeMs(id) ?? 0,
+    receivedAtPerfMs,
+  }));
+}
+
+/** Stream bounds: the newest id ever added and the newest id trimmed away. */
+function boundsOf(info: [Error | null, unknown] | undefined): { last: string; trimmed: string } {
+  // A missing stream (ERR no such key) is an empty history.
+  if (!info || info[0]) return { last: '0-0', trimmed: '0-0' };
+  return {
+    last: String(infoField(info[1], 'last-generated-id') ?? '0-0'),
+    trimmed: String(infoField(info[1], 'max-deleted-entry-id') ?? '0-0'),
+  };
+}
+
+/**
+ * Every event after `cursor`. A cursor is usable when it names an event of this history
+ * that is still held, or the newest one trimmed away (everything after it is held), or
+ * `0-0` on an untrimmed history. Newer than anything stored, or unknown → `unknown_cursor`;
+ * events after it already trimmed → `cursor_too_old`.
+ */
+export async function readAfter(
+  redis: ScriptedRedis,
+  names: RedisNames,
+  cursor: string,
+): Promise<ReadAfterResult> {
+  if (!parseEventId(cursor)) return { ok: false, reason: 'unknown_cursor' };
+  const now = performance.now();
+  const first = (await redis
+    .multi()
+    .xinfo('STREAM', names.events)
+    .xrange(names.events, cursor, cursor)
+    .xrange(names.events, `(${cursor}`, '+', 'COUNT', PAGE)
+    .exec()) as MultiReply;
+  if (!first) return { ok: false, reason: 'unavailable' };
+  const { last, trimmed } = boundsOf(first[0]);
+  if (compareIds(cursor, last) > 0) return { ok: false, reason: 'unknown_cursor' };
+  if (compareIds(cursor, trimmed) < 0) return { ok: false, reason: 'cursor_too_old' };
+  const isHeld = ((first[1]?.[1] as Row[] | undefined) ?? []).length === 1;
+  if (!isHeld && compareIds(cursor, trimmed) !== 0) return { ok: false, reason: 'unknown_cursor' };
+  let rows = (first[2]?.[1] as Row[] | undefined) ?? [];
+  const events = toMessages(rows, now);
+  while (rows.length === PAGE) {
+    const after = (events.at(-1) as StoredMessage).id;
+    const page = (await redis
+      .multi()
+      .xinfo('STREAM', names.events)
+      .xrange(names.events, `(${after}`, '+', 'COUNT', PAGE)
+      .exec()) as MultiReply;
+    if (!page) return { ok: false, reason: 'unavailable' };
+    // The history moved on under a long read: what follows `after` was trimmed.
+    if (compareIds(boundsOf(page[0]).trimmed, after) > 0)
+      return { ok: false, reason: 'cursor_too_old' };
+    rows = (page[1]?.[1] as Row[] | undefined) ?? [];
+    events.push(...toMessages(rows, now));
+  }
+  return { ok: true, events };
+}
+
+/** State of every spool and the id it is current as of, read in one MULTI. */
+export async function readSnapshot(
+  redis: ScriptedRedis,
+  names: RedisNames,
+  epoch: { id: string; isIncomplete: boolean },
+): Promise<Snapshot | null> {
+  const reply = (await redis
+    .multi()
+    .hgetall(names.state)
+    .xrevrange(names.events, '+', '-', 'COUNT', 1)
+    .exec()) as MultiReply;
+  if (!reply || reply[0]?.[0] || reply[1]?.[0]) return null;
+  const rows = (reply[0]?.[1] ?? {}) as Record<string, string>;
+  const newest = (reply[1]?.[1] as Row[] | undefined)?.[0]?.[0] ?? '0-0';
+  const spools = Object.values(rows)
+    .map((json) => {
+      const row = JSON.parse(json) as Record<string, unknown>;
+      return completeStateRow(row, idTimeMs(String(row.last_event_id ?? '')) ?? 0);
+    })
+    .sort((a, b) => a.tag_spool.localeCompare(b.tag_spool));
+  return { epoch: epoch.id, as_of: newest, incomplete: epoch.isIncomplete, spools };
+}
+
+/** The newest `count` dead letters, oldest first. */
+export async function readDeadLetters(
+  redis: ScriptedRedis,
+  names: RedisNames,
+  count: number,
+): Promise<DeadLetter[]> {
+  const rows = (await redis.xrevrange(names.deadLetters, '+', '-', 'COUNT', count)) as Row[];
+  return rows.reverse().map(([id, fields]) => ({
+    reason: field(fields, 'reason') as DeadLetter['reason'],
+    detail: field(fields, 'detail'),
+    payload: field(fields, 'payload'),
+    source: field(fields, 'source') as DeadLetter['source'],
+    atMs: idTimeMs(id) ?? 0,
+  }));
+}

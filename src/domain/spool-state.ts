@@ -1,0 +1,96 @@
+/**
+ * Current state per spool, folded from its events (the snapshot's rows). The patch is
+ * computed here, in one place, and applied atomically with the stream append (Lua merges
+ * the patch into the stored row), so the rules live in TypeScript, not in Lua.
+ */
+import { splitEstado, splitWorker } from './enrich-spool-event.js';
+import { toPlantIso } from './plant-time.js';
+import type { SpoolEvent, WorkerRef } from './spool-event.js';
+
+/** What a spool is doing: `null` until a TOMAR, PAUSAR or COMPLETAR has been seen. */
+export type SpoolStatus = 'occupied' | 'paused' | 'completed' | null;
+
+/** One row of the snapshot (`GET /api/spools`, `event: snapshot`). */
+export interface SpoolState {
+  tag_spool: string;
+  status: SpoolStatus;
+  worker_nombre: string | null;
+  worker: WorkerRef | null;
+  operation: string | null;
+  estado_detalle: string | null;
+  /** The producer's timestamp (plant offset) of the last event, else when it was stored. */
+  since: string;
+  last_event_id: string;
+}
+
+/** The fields one event sets; `since: null` means "use the storage time". */
+export type StatePatch = Partial<Omit<SpoolState, 'since' | 'last_event_id'>> & {
+  since: string | null;
+};
+
+const STATUS_BY_TYPE: Record<string, SpoolStatus> = {
+  TOMAR: 'occupied',
+  PAUSAR: 'paused',
+  COMPLETAR: 'completed',
+};
+
+/**
+ * The patch an event applies: TOMAR → occupied, PAUSAR → paused, COMPLETAR → completed
+ * for its operation (all three set worker and operation); STATE_CHANGE and any other type
+ * update the state text (and operation when the text names one) and keep status and worker.
+ */
+export function computeStatePatch(event: SpoolEvent, timeZone: string): StatePatch {
+  const estado = typeof event.estado_detalle === 'string' ? event.estado_detalle : null;
+  const { operation } = splitEstado(estado);
+  const since = typeof event.timestamp === 'string' ? toPlantIso(event.timestamp, timeZone) : null;
+  const patch: StatePatch = { tag_spool: event.tag_spool, estado_detalle: estado, since };
+  if (operation !== null) patch.operation = operation;
+  const status = STATUS_BY_TYPE[event.event_type];
+  if (status !== undefined) {
+    const workerNombre = typeof event.worker_nombre === 'string' ? event.worker_nombre : null;
+    patch.status = status;
+    patch.worker_nombre = workerNombre;
+    patch.worker = splitWorker(workerNombre);
+    patch.operation = operation;
+  }
+  return patch;
+}
+
+/**
+ * Applies a patch to a row (the in-memory twin of the Lua merge); `storedAtMs` is the
+ * storage time of event `id`.
+ */
+export function applyStatePatch(
+  previous: SpoolState | undefined,
+  patch: StatePatch,
+  id: string,
+  storedAtMs: number,
+): SpoolState {
+  const base: SpoolState = previous ?? {
+    tag_spool: patch.tag_spool ?? '',
+    status: null,
+    worker_nombre: null,
+    worker: null,
+    operation: null,
+    estado_detalle: null,
+    since: '',
+    last_event_id: id,
+  };
+  return completeStateRow({ ...base, ...patch, last_event_id: id }, storedAtMs);
+}
+
+/** Fills defaults and the storage-time fallback of `since` in a stored row. */
+export function completeStateRow(row: Record<string, unknown>, storedAtMs: number): SpoolState {
+  const text = (key: string) => (typeof row[key] === 'string' ? (row[key] as string) : null);
+  const worker = row.worker;
+  return {
+    tag_spool: text('tag_spool') ?? '',
+    status: (text('status') as SpoolStatus) ?? null,
+    worker_nombre: text('worker_nombre'),
+    worker: worker && typeof worker === 'object' ? (worker as WorkerRef) : null,
+    operation: text('operation'),
+    estado_detalle: text('estado_detalle'),
+    since: text('since') || new Date(storedAtMs).toISOString(),
+    last_event_id: text('last_event_id') ?? '',
+  };
+}

@@ -1,0 +1,130 @@
+/**
+ * Starts a stream at the right place: after a cursor (replay), from a snapshot, or with a
+ * resync when the cursor cannot be served. Recent cursors are served from the frame cache;
+ * older ones from the bus history, enriched through the same pool as live events. Live
+ * frames are held by the hub meanwhile, so the switch to live has no gap and no duplicate.
+ */
+import type { Bus } from '../bus/bus.js';
+import type { Config } from '../config.js';
+import type { ItemResult } from '../domain/batch.js';
+import type { WorkerPool } from '../pipeline/worker-pool.js';
+import type { ClientStream } from '../stream/client-stream.js';
+import type { CachedFrame, FrameCache } from '../stream/frame-cache.js';
+import type { Hub } from '../stream/hub.js';
+import { formatResync, formatSnapshot, formatSpoolUpdate } from '../stream/sse-frame.js';
+import type { StartPosition } from './start-position.js';
+
+/** What the replayer needs. */
+export interface ReplayerDeps {
+  config: Pick<Config, 'poolBatchMax' | 'maxEventBytes' | 'plantTimeZone'>;
+  bus: Bus;
+  pool: WorkerPool;
+  hub: Hub;
+  cache: FrameCache;
+  /** Counts how streams start (live, replay, snapshot, resync) and replayed events. */
+  onStart?: (mode: StartPosition['kind'], replayedEvents: number) => void;
+}
+
+/** Starts streams and restarts them after a history break. */
+export interface Replayer {
+  /** Registers the response with the hub and brings it to live from `position`. */
+  open(res: import('node:http').ServerResponse, position: StartPosition): ClientStream;
+  /** Every client resyncs (the history was replaced or this gateway lost its place). */
+  resyncAll(): void;
+}
+
+type Frames =
+  | { ok: true; text: string; throughId: string; count: number }
+  | { ok: false; reason: string };
+
+/** Creates the replayer. */
+export function createReplayer(deps: ReplayerDeps): Replayer {
+  const { bus, pool, hub, cache, config } = deps;
+
+  const joinCached = (frames: CachedFrame[], cursor: string): Frames => ({
+    ok: true,
+    text: frames.map((f) => f.frame).join(''),
+    throughId: frames.at(-1)?.id ?? cursor,
+    count: frames.length,
+  });
+
+  // Frames after `cursor`: from memory when recent, else read and enriched again.
+  const framesAfter = async (cursor: string): Promise<Frames> => {
+    const cached = cache.after(cursor);
+    if (cached) return joinCached(cached, cursor);
+    const read = await bus.readAfter(cursor);
+    if (!read.ok) return read;
+    let text = '';
+    let count = 0;
+    for (let i = 0; i < read.events.length; i += config.poolBatchMax) {
+      const batch = read.events.slice(i, i + config.poolBatchMax);
+      const results: ItemResult[] = await pool.run({
+        mode: 'enrich',
+        maxEventBytes: config.maxEventBytes,
+        timeZone: config.plantTimeZone,
+        items: batch.map((m) => ({ payload: m.payload, id: m.id, storedAtMs: m.storedAtMs })),
+      });
+      results.forEach((result, j) => {
+        if (!result.ok) return; // counted and dead-lettered when it was first broadcast
+        text += formatSpoolUpdate((batch[j] as { id: string }).id, result.data);
+        count += 1;
+      });
+    }
+    return { ok: true, text, throughId: read.events.at(-1)?.id ?? cursor, count };
+  };
+
+  const fromSnapshot = async (prefix: string): Promise<Frames> => {
+    const snapshot = await bus.snapshot();
+    if (!snapshot) return { ok: false, reason: 'unavailable' };
+    const rest = await framesAfter(snapshot.as_of);
+    if (!rest.ok) return rest;
+    const text = prefix + formatSnapshot(snapshot.as_of, JSON.stringify(snapshot)) + rest.text;
+    return { ...rest, text };
+  };
+
+  const begin = async (client: ClientStream, position: StartPosition, generation: number) => {
+    let frames: Frames;
+    let mode = position.kind;
+    if (position.kind === 'cursor') {
+      frames = await framesAfter(position.cursor);
+      if (!frames.ok && frames.reason !== 'unavailable') {
+        mode = 'resync';
+        frames = await fromSnapshot(formatResync(frames.reason, bus.epoch()?.id ?? null));
+      }
+    } else if (position.kind === 'snapshot') {
+      frames = await fromSnapshot('');
+    } else if (position.kind === 'resync') {
+      frames = await fromSnapshot(formatResync(position.reason, bus.epoch()?.id ?? null));
+    } else {
+      frames = { ok: true, text: '', throughId: '', count: 0 };
+    }
+    // A newer catch-up (history break) or a disconnect superseded this one.
+    if (client.isClosed || client.generation !== generation) return;
+    if (!frames.ok) {
+      // The history is unreachable: cut, and the client comes back with its cursor.
+      hub.drop(client, 'replay_unavailable');
+      return;
+    }
+    hub.goLive(client, frames.text, frames.throughId === '' ? null : frames.throughId);
+    deps.onStart?.(mode, frames.count);
+  };
+
+  return {
+    open(res, position) {
+      const client = hub.add(res, position.kind !== 'live');
+      if (position.kind === 'live') {
+        deps.onStart?.('live', 0);
+        return client;
+      }
+      void begin(client, position, client.generation);
+      return client;
+    },
+    resyncAll() {
+      cache.clear();
+      for (const client of hub.allClients()) {
+        const generation = hub.holdLive(client);
+        void begin(client, { kind: 'resync', reason: 'history_replaced' }, generation);
+      }
+    },
+  };
+}
