@@ -37,21 +37,30 @@ function toMessages(rows: Row[], receivedAtPerfMs: number): StoredMessage[] {
   }));
 }
 
-/** Stream bounds: the newest id ever added and the newest id trimmed away. */
-function boundsOf(info: [Error | null, unknown] | undefined): { last: string; trimmed: string } {
+/** Stream bounds: newest id ever added, oldest held, and whether entries were trimmed. */
+function boundsOf(info: [Error | null, unknown] | undefined): {
+  last: string;
+  first: string | null;
+  isTrimmed: boolean;
+} {
   // A missing stream (ERR no such key) is an empty history.
-  if (!info || info[0]) return { last: '0-0', trimmed: '0-0' };
+  if (!info || info[0]) return { last: '0-0', first: null, isTrimmed: false };
+  const firstEntry = infoField(info[1], 'first-entry');
+  const length = Number(infoField(info[1], 'length') ?? 0);
+  const added = Number(infoField(info[1], 'entries-added') ?? length);
   return {
     last: String(infoField(info[1], 'last-generated-id') ?? '0-0'),
-    trimmed: String(infoField(info[1], 'max-deleted-entry-id') ?? '0-0'),
+    first: Array.isArray(firstEntry) ? String(firstEntry[0]) : null,
+    // MAXLEN trimming does not move max-deleted-entry-id; the added count tells.
+    isTrimmed: added > length,
   };
 }
 
 /**
- * Every event after `cursor`. A cursor is usable when it names an event of this history
- * that is still held, or the newest one trimmed away (everything after it is held), or
- * `0-0` on an untrimmed history. Newer than anything stored, or unknown → `unknown_cursor`;
- * events after it already trimmed → `cursor_too_old`.
+ * Every event after `cursor`. A cursor is usable when it names an event still held, or is
+ * `0-0` on a history that never lost an entry. Newer than anything stored, or not of this
+ * history → `unknown_cursor`; older than the oldest held event once entries were trimmed →
+ * `cursor_too_old` (the events right after it may be gone).
  */
 export async function readAfter(
   redis: ScriptedRedis,
@@ -67,24 +76,28 @@ export async function readAfter(
     .xrange(names.events, `(${cursor}`, '+', 'COUNT', PAGE)
     .exec()) as MultiReply;
   if (!first) return { ok: false, reason: 'unavailable' };
-  const { last, trimmed } = boundsOf(first[0]);
-  if (compareIds(cursor, last) > 0) return { ok: false, reason: 'unknown_cursor' };
-  if (compareIds(cursor, trimmed) < 0) return { ok: false, reason: 'cursor_too_old' };
+  const bounds = boundsOf(first[0]);
   const isHeld = ((first[1]?.[1] as Row[] | undefined) ?? []).length === 1;
-  if (!isHeld && compareIds(cursor, trimmed) !== 0) return { ok: false, reason: 'unknown_cursor' };
+  if (!isHeld) {
+    if (compareIds(cursor, bounds.last) > 0) return { ok: false, reason: 'unknown_cursor' };
+    const isBeforeFirst = bounds.first === null || compareIds(cursor, bounds.first) < 0;
+    if (bounds.isTrimmed && isBeforeFirst) return { ok: false, reason: 'cursor_too_old' };
+    if (!(cursor === '0-0' && !bounds.isTrimmed)) return { ok: false, reason: 'unknown_cursor' };
+  }
   let rows = (first[2]?.[1] as Row[] | undefined) ?? [];
   const events = toMessages(rows, now);
   while (rows.length === PAGE) {
     const after = (events.at(-1) as StoredMessage).id;
     const page = (await redis
       .multi()
-      .xinfo('STREAM', names.events)
+      .xrange(names.events, after, after)
       .xrange(names.events, `(${after}`, '+', 'COUNT', PAGE)
       .exec()) as MultiReply;
     if (!page) return { ok: false, reason: 'unavailable' };
-    // The history moved on under a long read: what follows `after` was trimmed.
-    if (compareIds(boundsOf(page[0]).trimmed, after) > 0)
+    // The history moved on under a long read: what follows `after` may have been trimmed.
+    if (((page[0]?.[1] as Row[] | undefined) ?? []).length !== 1) {
       return { ok: false, reason: 'cursor_too_old' };
+    }
     rows = (page[1]?.[1] as Row[] | undefined) ?? [];
     events.push(...toMessages(rows, now));
   }

@@ -1,0 +1,102 @@
+import test from 'ava';
+import { RedisEventService } from '../../src/index.js';
+import { connectRedis, redisEnv, startGateway } from '../helpers/gateway.js';
+import { openTestSse } from '../helpers/sse-client.js';
+
+const STREAM = '/api/sse/stream';
+const numbers = (frames: { data: string }[]) => frames.map((f) => JSON.parse(f.data).n as number);
+
+async function setup(t: Parameters<typeof startGateway>[0]) {
+  const env = await redisEnv();
+  const publisher = new RedisEventService(connectRedis(t, env.REDIS_URL as string), {
+    keyPrefix: env.REDIS_KEY_PREFIX,
+  });
+  const ids: string[] = [];
+  const publish = async (from: number, to: number) => {
+    for (let n = from; n < to; n += 1) {
+      const result = await publisher.publishSpoolUpdate(
+        'STATE_CHANGE',
+        `SPOOL-${n}`,
+        null,
+        'ARM: x',
+        { n },
+      );
+      if (!result.ok) throw new Error(result.reason);
+      ids[n] = result.id;
+    }
+  };
+  return { env, ids, publish };
+}
+
+test('resume on another replica: exactly the missed events, in order, then live', async (t) => {
+  const { env, ids, publish } = await setup(t);
+  const [a, b] = await Promise.all([startGateway(t, env), startGateway(t, env)]);
+  const first = await openTestSse(t, a.url + STREAM);
+  await publish(0, 5);
+  await first.waitForFrames(5, (f) => f.event === 'spool_update');
+  first.close();
+  await publish(5, 10);
+  const resumed = await openTestSse(t, b.url + STREAM, {
+    headers: { 'Last-Event-ID': ids[4] as string },
+  });
+  await resumed.waitForFrames(5, (f) => f.event === 'spool_update');
+  await publish(10, 11);
+  const frames = await resumed.waitForFrames(6, (f) => f.event === 'spool_update');
+  t.deepEqual(numbers(frames), [5, 6, 7, 8, 9, 10]);
+  t.deepEqual(
+    frames.map((f) => f.id),
+    ids.slice(5, 11),
+  );
+});
+
+test('a replica started after the events replays them from the Redis history', async (t) => {
+  const { env, ids, publish } = await setup(t);
+  await startGateway(t, env);
+  await publish(0, 8);
+  const late = await startGateway(t, env);
+  const resumed = await openTestSse(t, late.url + STREAM, {
+    headers: { 'Last-Event-ID': ids[2] as string },
+  });
+  const frames = await resumed.waitForFrames(5, (f) => f.event === 'spool_update');
+  t.deepEqual(numbers(frames), [3, 4, 5, 6, 7]);
+  await publish(8, 9);
+  t.deepEqual(
+    numbers(await resumed.waitForFrames(6, (f) => f.event === 'spool_update')),
+    [3, 4, 5, 6, 7, 8],
+  );
+});
+
+test('the last_event_id query parameter resumes a first connect', async (t) => {
+  const { env, ids, publish } = await setup(t);
+  const gateway = await startGateway(t, env);
+  await publish(0, 4);
+  const client = await openTestSse(t, `${gateway.url}${STREAM}?last_event_id=${ids[1]}`);
+  t.deepEqual(numbers(await client.waitForFrames(2, (f) => f.event === 'spool_update')), [2, 3]);
+});
+
+test('the Last-Event-ID header wins over the query parameter', async (t) => {
+  const { env, ids, publish } = await setup(t);
+  const gateway = await startGateway(t, env);
+  await publish(0, 6);
+  const client = await openTestSse(t, `${gateway.url}${STREAM}?last_event_id=${ids[0]}`, {
+    headers: { 'Last-Event-ID': ids[3] as string },
+  });
+  await publish(6, 7);
+  t.deepEqual(numbers(await client.waitForFrames(3, (f) => f.event === 'spool_update')), [4, 5, 6]);
+});
+
+test('embedded mode resumes from its in-memory history', async (t) => {
+  const gateway = await startGateway(t);
+  const post = async (n: number) => {
+    const response = await fetch(`${gateway.url}/api/events`, {
+      method: 'POST',
+      body: JSON.stringify({ event_type: 'TOMAR', tag_spool: `S-${n}`, n }),
+    });
+    return ((await response.json()) as { id: string }).id;
+  };
+  const ids = [await post(0), await post(1), await post(2)];
+  const client = await openTestSse(t, gateway.url + STREAM, {
+    headers: { 'Last-Event-ID': ids[0] as string },
+  });
+  t.deepEqual(numbers(await client.waitForFrames(2, (f) => f.event === 'spool_update')), [1, 2]);
+});

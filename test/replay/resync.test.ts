@@ -1,0 +1,82 @@
+import test from 'ava';
+import { RedisEventService } from '../../src/index.js';
+import { connectRedis, metricValue, redisEnv, startGateway } from '../helpers/gateway.js';
+import { startTestRedis, uniquePrefix } from '../helpers/redis-server.js';
+import { openTestSse } from '../helpers/sse-client.js';
+
+const STREAM = '/api/sse/stream';
+
+async function publishMany(publisher: RedisEventService, count: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let n = 0; n < count; n += 1) {
+    const result = await publisher.publishSpoolUpdate(
+      'TOMAR',
+      `SPOOL-${n % 7}`,
+      'MR(93)',
+      'ARM: x',
+      { n },
+    );
+    if (!result.ok) throw new Error(result.reason);
+    ids.push(result.id);
+  }
+  return ids;
+}
+
+test('a cursor older than the history gets resync, then a snapshot, then live events', async (t) => {
+  // MAXLEN ~ trims whole stream nodes (100 entries), so publish well past the cap.
+  const env: Record<string, string> = { ...(await redisEnv()), HISTORY_SIZE: '10' };
+  const gateway = await startGateway(t, env);
+  const publisher = new RedisEventService(connectRedis(t, env.REDIS_URL as string), {
+    keyPrefix: env.REDIS_KEY_PREFIX,
+    historySize: 10,
+  });
+  const ids = await publishMany(publisher, 300);
+  const client = await openTestSse(t, gateway.url + STREAM, {
+    headers: { 'Last-Event-ID': ids[0] as string },
+  });
+  const resync = await client.next((f) => f.event === 'resync');
+  t.like(JSON.parse(resync.data), { reason: 'cursor_too_old' });
+  const snapshot = await client.next((f) => f.event === 'snapshot');
+  const body = JSON.parse(snapshot.data);
+  t.is(snapshot.id, body.as_of);
+  t.is(body.spools.length, 7);
+  t.false(body.incomplete);
+  t.is(await metricValue(gateway, 'spoolcast_stream_starts_total', { mode: 'resync' }), 1);
+  const [liveId] = await publishMany(publisher, 1);
+  const live = await client.next((f) => f.event === 'spool_update' && f.id === liveId);
+  t.truthy(live);
+});
+
+test('an unknown cursor gets resync', async (t) => {
+  const gateway = await startGateway(t, await redisEnv());
+  const client = await openTestSse(t, gateway.url + STREAM, {
+    headers: { 'Last-Event-ID': '99999999999999-0' },
+  });
+  t.like(JSON.parse((await client.next((f) => f.event === 'resync')).data), {
+    reason: 'unknown_cursor',
+  });
+  await client.next((f) => f.event === 'snapshot');
+  t.pass();
+});
+
+test('Redis restarted without persistence: connected clients resync to a snapshot marked incomplete', async (t) => {
+  const redis = await startTestRedis(t, { ownProcess: true });
+  const prefix = uniquePrefix();
+  const env = { REDIS_URL: redis.url, SPOOLS_CHANNEL: `${prefix}spools`, REDIS_KEY_PREFIX: prefix };
+  const gateway = await startGateway(t, env);
+  const client = await openTestSse(t, gateway.url + STREAM);
+  const producer = connectRedis(t, redis.url);
+  await producer.publish(env.SPOOLS_CHANNEL, '{"event_type":"TOMAR","tag_spool":"BEFORE"}');
+  await client.next((f) => f.event === 'spool_update');
+  await redis.restart();
+  const resync = await client.next((f) => f.event === 'resync', { timeoutMs: 30_000 });
+  t.like(JSON.parse(resync.data), { reason: 'history_replaced' });
+  const snapshot = JSON.parse((await client.next((f) => f.event === 'snapshot')).data);
+  t.true(snapshot.incomplete);
+  t.deepEqual(snapshot.spools, []);
+  // Events after the new epoch flow as usual.
+  await producer.publish(env.SPOOLS_CHANNEL, '{"event_type":"TOMAR","tag_spool":"AFTER"}');
+  const after = await client.next((f) => f.event === 'spool_update' && f.data.includes('AFTER'));
+  t.truthy(after.id);
+  t.is(await metricValue(gateway, 'spoolcast_history_breaks_total'), 1);
+});
