@@ -169,8 +169,7 @@ export function createRedisBus(options: RedisBusOptions): Bus {
         return;
       }
       epoch = current;
-      if (lastId === null) return;
-      const missed = await readAfter(cmd, names, lastId);
+      const missed = await readAfter(cmd, names, lastId ?? '0-0');
       if (missed.ok) deliverStored(missed.events);
       else if (missed.reason !== 'unavailable') {
         logger.warn(
@@ -230,6 +229,11 @@ export function createRedisBus(options: RedisBusOptions): Bus {
   sub.on('error', (error: Error) => logger.debug({ err: error }, 'redis subscriber error'));
   cmd.on('error', (error: Error) => logger.debug({ err: error }, 'redis command connection error'));
 
+  const untilReady = async (client: Redis) => {
+    if (client.status === 'ready') return;
+    await new Promise<void>((resolve) => client.once('ready', () => resolve()));
+  };
+
   // The command connection may come back after the subscriber; wait for it, boundedly.
   const waitForCommandConnection = async () => {
     if (cmd.status === 'ready') return;
@@ -273,11 +277,32 @@ export function createRedisBus(options: RedisBusOptions): Bus {
     kind: 'redis',
     async start(h) {
       handlers = h;
-      await Promise.all([cmd.connect(), sub.connect()]);
-      epoch = await ensureEpoch();
-      await sub.subscribe(options.channel, names.announce);
+      // Both connections retry on their own after a failed first attempt: a gateway started
+      // while Redis is down becomes ready once Redis is up.
+      cmd.connect().catch(() => undefined);
+      sub.connect().catch(() => undefined);
+      for (;;) {
+        await Promise.all([untilReady(cmd), untilReady(sub)]);
+        try {
+          epoch = await ensureEpoch();
+          // The position before subscribing: what is stored until the subscription is in
+          // place is read back by the gap fill, and live events are held until then.
+          const newest = (await cmd.xrevrange(names.events, '+', '-', 'COUNT', 1)) as [
+            string,
+            string[],
+          ][];
+          lastId = newest[0]?.[0] ?? '0-0';
+          isGapFilling = true;
+          await sub.subscribe(options.channel, names.announce);
+          break;
+        } catch (error) {
+          isGapFilling = false;
+          logger.warn({ err: error }, 'redis start-up step failed; retrying when connected');
+        }
+      }
       isSubscribed = true;
       refreshStatus();
+      await fillGap();
     },
     async store(request): Promise<StoreResult> {
       try {

@@ -5,6 +5,10 @@
 import type { Router } from '@koa/router';
 import type { Replayer } from '../replay/replayer.js';
 import { decideStartPosition } from '../replay/start-position.js';
+import { formatRetry, jitterRetryMs } from '../stream/sse-frame.js';
+
+/** Base reconnect delay handed to browsers that arrive while this replica drains. */
+const DRAIN_RETRY_MS = 500;
 
 /**
  * Mounts the stream route. Query: `last_event_id=<id>` (first connect, polyfills; the
@@ -17,11 +21,13 @@ export function mountStreamRoute(
 ): void {
   router.get('/api/sse/stream', (ctx) => {
     if (isDraining()) {
-      // Send the browser to another replica; EventSource retries a 503 only via its own logic,
-      // so the client library treats this as "reconnect elsewhere".
-      ctx.status = 503;
-      ctx.set('Retry-After', '1');
-      ctx.body = { error: 'draining' };
+      // Not a 503: EventSource gives up for good on any non-200 answer. A 200 that only
+      // says "retry soon" and ends makes the browser reconnect — to another replica, since
+      // this one is no longer ready — keeping its Last-Event-ID.
+      ctx.status = 200;
+      ctx.set('Content-Type', 'text/event-stream');
+      ctx.set('Cache-Control', 'no-cache, no-transform');
+      ctx.body = formatRetry(jitterRetryMs(DRAIN_RETRY_MS));
       return;
     }
     const socket = ctx.req.socket;

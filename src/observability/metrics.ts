@@ -35,7 +35,7 @@ export function createMetrics(withDefaults = true): Metrics {
   const registers = [registry];
   const eventsRejected = new Counter({
     name: 'spoolcast_events_rejected_total',
-    help: 'Messages rejected by validation, by reason and source (redis or http)',
+    help: 'Messages rejected, by reason and source: redis (plain PUBLISH), stored (announced event), http (POST)',
     labelNames: ['reason', 'source'] as const,
     registers,
   });
@@ -65,7 +65,7 @@ export function createMetrics(withDefaults = true): Metrics {
     }),
     eventsReceived: new Counter({
       name: 'spoolcast_events_received_total',
-      help: 'Messages received, by source: redis (plain PUBLISH), stored (announced, id assigned), http',
+      help: 'Messages received, by source: redis (plain PUBLISH, before its claim), stored (announced with its id)',
       labelNames: ['source'] as const,
       registers,
     }),
@@ -111,7 +111,7 @@ export function createMetrics(withDefaults = true): Metrics {
     }),
     busUp: new Gauge({
       name: 'spoolcast_bus_up',
-      help: '1 while the event bus (Redis subscriber) is connected and subscribed, else 0',
+      help: '1 while events can flow end to end (Redis: subscribed and the command connection up), else 0',
       registers,
     }),
     busReconnects: new Counter({

@@ -25,6 +25,11 @@ export class ClientStream implements ProgressState {
    */
   backlog: CachedFrame[] | null = null;
   backlogBytes = 0;
+  /**
+   * After a catch-up read from the history, events up to this id were already sent, but
+   * this gateway may not have broadcast them yet: live frames up to it are skipped.
+   */
+  skipThroughId: string | null = null;
   /** Bumped when a catch-up is restarted (history break), so a stale one stops. */
   generation = 0;
   private readonly res: ServerResponse;

@@ -95,7 +95,18 @@ export class Hub {
         if (client.backlogBytes > maxBufferedBytes) this.cut(client, 'buffer_overflow');
         continue;
       }
-      client.write(bytes);
+      if (client.skipThroughId !== null) {
+        // Rare: only right after a catch-up that ran ahead of this gateway's broadcasts.
+        const skip = client.skipThroughId;
+        if (compareIds(lastId, skip) <= 0) continue;
+        client.skipThroughId = null;
+        client.write(
+          entries
+            .filter((e) => compareIds(e.id, skip) > 0)
+            .map((e) => e.frame)
+            .join(''),
+        );
+      } else client.write(bytes);
       reached += 1;
       // The hard cap is checked on write too, so a burst cannot balloon memory between sweeps.
       if (client.pendingBytes() > maxBufferedBytes) this.cut(client, 'buffer_overflow');
@@ -106,6 +117,7 @@ export class Hub {
   /** Puts a client back into catch-up (history break): live frames are held again. */
   holdLive(client: ClientStream): number {
     client.backlog = [];
+    client.skipThroughId = null;
     client.backlogBytes = 0;
     client.generation += 1;
     return client.generation;
@@ -125,6 +137,9 @@ export class Hub {
       if (throughId === null || compareIds(entry.id, throughId) > 0) text += entry.frame;
     }
     if (text !== '') client.write(text);
+    // The history read may be ahead of this gateway's broadcasts: skip what was just sent.
+    const isAhead = throughId !== null && compareIds(throughId, this.lastId ?? '0-0') > 0;
+    client.skipThroughId = isAhead ? throughId : null;
   }
 
   /** Every open client, for restarting catch-ups after a history break. */

@@ -1,8 +1,18 @@
 import test from 'ava';
+import { loadConfig } from '../../src/config.js';
 import { RedisEventService } from '../../src/index.js';
-import { connectRedis, metricValue, startGateway } from '../helpers/gateway.js';
+import { silentLogger } from '../../src/observability/logger.js';
+import { startService } from '../../src/service.js';
+import {
+  connectRedis,
+  metricValue,
+  startGateway,
+  TEST_ENV,
+  testWorkerFile,
+} from '../helpers/gateway.js';
 import { startTestRedis, uniquePrefix } from '../helpers/redis-server.js';
 import { openTestSse } from '../helpers/sse-client.js';
+import { withDeadline } from '../helpers/wait.js';
 
 async function gatewayOnOwnRedis(t: Parameters<typeof startTestRedis>[0]) {
   const redis = await startTestRedis(t, { ownProcess: true });
@@ -70,4 +80,27 @@ test('events stored while the subscriber is cut off are filled in, once each, in
   await publisher.publishSpoolUpdate('STATE_CHANGE', 'MARKER', null, 'ARM: x');
   await client.next((f) => f.event === 'spool_update' && JSON.parse(f.data).tag_spool === 'MARKER');
   t.is(client.frames.filter((f) => f.event === 'spool_update').length, total + 1);
+});
+
+test('a gateway started while Redis is down becomes ready once Redis is up', async (t) => {
+  const redis = await startTestRedis(t, { ownProcess: true });
+  await redis.stop();
+  const prefix = uniquePrefix();
+  const config = loadConfig({
+    ...TEST_ENV,
+    REDIS_URL: redis.url,
+    SPOOLS_CHANNEL: `${prefix}spools`,
+    REDIS_KEY_PREFIX: prefix,
+  });
+  const workerFile = testWorkerFile();
+  const gateway = await startService(config, {
+    logger: silentLogger(),
+    defaultMetrics: false,
+    ...(workerFile ? { workerFile } : {}),
+  });
+  t.teardown(() => gateway.stop());
+  t.is((await fetch(`${gateway.url}/readyz`)).status, 503);
+  await redis.restart();
+  await withDeadline(gateway.ready, 30_000, 'the pipeline to come up once Redis is up');
+  t.is((await fetch(`${gateway.url}/readyz`)).status, 200);
 });

@@ -78,3 +78,23 @@ test('503 when Redis cannot store the event', async (t) => {
   t.is(response.status, 503);
   t.like(await response.json(), { error: 'store_unavailable' });
 });
+
+test('a retried POST with the same Idempotency-Key returns the first id and stores no copy', async (t) => {
+  const gateway = await startGateway(t, await redisEnv());
+  const client = await openTestSse(t, `${gateway.url}/api/sse/stream`);
+  const headers = { 'Idempotency-Key': 'order-42' };
+  const first = await post(gateway.url, spoolEvent(5), headers);
+  const retry = await post(gateway.url, spoolEvent(5), headers);
+  t.is(first.status, 202);
+  t.is(retry.status, 202);
+  const { id } = (await first.json()) as { id: string };
+  t.deepEqual(await retry.json(), { id });
+  t.is(retry.headers.get('idempotent-replayed'), 'true');
+  const other = (await (await post(gateway.url, spoolEvent(6))).json()) as { id: string };
+  // The next event arrives right after the first: the retry added nothing in between.
+  const updates = await client.waitForFrames(2, (f) => f.event === 'spool_update');
+  t.deepEqual(
+    updates.map((f) => f.id),
+    [id, other.id],
+  );
+});

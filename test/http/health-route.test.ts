@@ -16,14 +16,16 @@ test('healthz answers 200 and readyz reports bus and pool once the pipeline is u
   });
 });
 
-test('while draining readyz answers 503 and the stream refuses new clients', async (t) => {
+test('while draining readyz answers 503 and new streams are told to retry elsewhere', async (t) => {
   const gateway = await startGateway(t);
   gateway.beginDrain();
   const ready = await fetch(`${gateway.url}/readyz`);
   t.is(ready.status, 503);
   t.like(await ready.json(), { status: 'draining' });
+  // A 200 with only a retry hint: EventSource would give up for good on a 503.
   const stream = await fetch(`${gateway.url}/api/sse/stream`);
-  t.is(stream.status, 503);
+  t.is(stream.status, 200);
+  t.regex(await stream.text(), /^retry: \d+\n\n$/);
   t.is(gateway.hub.size, 0);
 });
 

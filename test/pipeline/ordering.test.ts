@@ -2,10 +2,10 @@ import test from 'ava';
 import { connectRedis, redisEnv, spoolEvent, startGateway } from '../helpers/gateway.js';
 import { openTestSse } from '../helpers/sse-client.js';
 
-test('two gateways on one Redis give their clients the same events, ids and order', async (t) => {
+test('three gateways on one Redis store each plain PUBLISH once and give their clients the same events, ids and order', async (t) => {
   const env = await redisEnv();
-  const [a, b] = await Promise.all([startGateway(t, env), startGateway(t, env)]);
-  const clients = await Promise.all([a, b].map((g) => openTestSse(t, `${g.url}/api/sse/stream`)));
+  const gateways = await Promise.all([1, 2, 3].map(() => startGateway(t, env)));
+  const clients = await Promise.all(gateways.map((g) => openTestSse(t, `${g.url}/api/sse/stream`)));
   await Promise.all(clients.map((c) => c.next((f) => f.event === 'connected')));
   const producer = connectRedis(t, env.REDIS_URL as string);
   // Identical messages on purpose: each is its own event, stored once.
@@ -14,8 +14,11 @@ test('two gateways on one Redis give their clients the same events, ids and orde
   const seen = await Promise.all(
     clients.map((c) => c.waitForFrames(payloads.length, (f) => f.event === 'spool_update')),
   );
-  const [fromA, fromB] = seen.map((frames) => frames.map((f) => `${f.id} ${JSON.parse(f.data).n}`));
+  const [fromA, fromB, fromC] = seen.map((frames) =>
+    frames.map((f) => `${f.id} ${JSON.parse(f.data).n}`),
+  );
   t.deepEqual(fromA, fromB);
+  t.deepEqual(fromA, fromC);
   t.deepEqual(
     fromA?.map((line) => Number(line.split(' ')[1])),
     [1, 2, 1, 3, 1],
