@@ -33,6 +33,6 @@ function processItem(task: BatchTask, item: BatchItem): ItemResult {
   if (typeof storedAtMs !== 'number' || !(Math.abs(storedAtMs) <= MAX_DATE_MS)) {
     return { ok: false, reason: 'invalid_value', detail: 'enrich item has no valid storedAtMs' };
   }
-  const data = enrichSpoolEvent(event, id, storedAtMs, task.timeZone);
+  const data = enrichSpoolEvent(event, id, storedAtMs, task.timeZone, item.payload);
   return { ok: true, data, tag: event.tag_spool, eventType: event.event_type };
 }

@@ -1,5 +1,11 @@
 import test from 'ava';
-import { enrichSpoolEvent, splitEstado, splitWorker } from '../../src/domain/enrich-spool-event.js';
+import {
+  enrichSpoolEvent,
+  isoOfMs,
+  serialiseEnrichment,
+  splitEstado,
+  splitWorker,
+} from '../../src/domain/enrich-spool-event.js';
 import { parseSpoolEvent } from '../../src/domain/parse-spool-event.js';
 import type { SpoolEvent } from '../../src/domain/spool-event.js';
 
@@ -88,4 +94,51 @@ test('does not split estado_detalle without ": " or with an empty side', (t) => 
   for (const estado of ['Pendiente', 'ARM:En Progreso', ': En Progreso', 'ARM: ', null]) {
     t.deepEqual(splitEstado(estado), { operation: null, state: null }, String(estado));
   }
+});
+
+test('isoOfMs matches toISOString across days, years and edge milliseconds', (t) => {
+  const samples = [
+    0, 1, 999, 86_399_999, 86_400_000, 1764264605123, 1795806457795, -1, -86_400_001,
+    951_782_400_000,
+  ];
+  for (let ms = 1764201600000; ms < 1764201600000 + 3 * 86_400_000; ms += 3_599_999)
+    samples.push(ms);
+  for (const ms of samples) t.is(isoOfMs(ms), new Date(ms).toISOString(), String(ms));
+});
+
+test('serialiseEnrichment is the JSON of the enrichment, escaping included', (t) => {
+  const enrichment = {
+    id: '1-0',
+    received_at: '2026-11-27T17:30:05.123Z',
+    timestamp: null,
+    worker: { initials: 'MR', id: 93 },
+    operation: 'A"R\\M',
+    state: 'línea\u2028"x"',
+  };
+  t.is(serialiseEnrichment(enrichment), JSON.stringify(enrichment));
+  t.is(
+    serialiseEnrichment({ ...enrichment, worker: null, operation: null, state: null }),
+    JSON.stringify({ ...enrichment, worker: null, operation: null, state: null }),
+  );
+});
+
+test('the producer text is kept byte for byte, including numbers JSON.parse would round', (t) => {
+  const raw = '{"event_type":"TOMAR","tag_spool":"S-1","big":12345678901234567890,"x":1.0}';
+  const parsed = parseSpoolEvent(raw, 65_536);
+  if (!parsed.ok) return t.fail(parsed.detail);
+  const out = enrichSpoolEvent(parsed.event, '1-0', 0, 'America/Santiago', raw);
+  t.true(
+    out.startsWith(
+      '{"event_type":"TOMAR","tag_spool":"S-1","big":12345678901234567890,"x":1.0,"spoolcast":{',
+    ),
+  );
+});
+
+test('a pretty-printed producer text is serialised again onto one line', (t) => {
+  const raw = '{\n  "event_type": "TOMAR",\n  "tag_spool": "S-1"\n}\n';
+  const parsed = parseSpoolEvent(raw, 65_536);
+  if (!parsed.ok) return t.fail(parsed.detail);
+  const out = enrichSpoolEvent(parsed.event, '1-0', 0, 'America/Santiago', raw);
+  t.false(out.includes('\n'));
+  t.like(JSON.parse(out), { event_type: 'TOMAR', tag_spool: 'S-1', spoolcast: { id: '1-0' } });
 });
