@@ -35,6 +35,11 @@ export interface Config {
   claimWindowMs: number;
   /** IANA zone of the plant clock that producer timestamps are written in. */
   plantTimeZone: string;
+  /**
+   * On SIGTERM: how long readiness says 503 (and new streams are sent elsewhere) before the
+   * open streams are ended, so the load balancer stops routing here first.
+   */
+  drainDelayMs: number;
 }
 
 type Parser = (raw: string) => unknown | Error;
@@ -122,6 +127,7 @@ const SETTINGS: Record<string, Setting> = {
   PUBLISH_TIMEOUT_MS: { key: 'publishTimeoutMs', fallback: '2000', parse: int(10) },
   CLAIM_WINDOW_MS: { key: 'claimWindowMs', fallback: '10000', parse: int(100) },
   PLANT_TIME_ZONE: { key: 'plantTimeZone', fallback: 'America/Santiago', parse: timeZone },
+  DRAIN_DELAY_S: { key: 'drainDelayMs', fallback: '5', parse: seconds(0) },
   LOG_LEVEL: {
     key: 'logLevel',
     fallback: 'info',

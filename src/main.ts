@@ -22,14 +22,19 @@ async function main(): Promise<void> {
   logger.info({ url: service.url }, 'listening');
 
   const shutdown = (signal: string) => {
-    logger.info({ signal }, 'draining');
-    service.stop().then(
-      () => process.exit(0),
-      (error) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    // Readiness turns 503 now; streams keep flowing until the load balancer has noticed.
+    logger.info({ signal, drainDelayMs: config.drainDelayMs }, 'draining');
+    service.beginDrain();
+    const delay = new Promise((resolve) => setTimeout(resolve, config.drainDelayMs));
+    delay
+      .then(() => service.stop())
+      .then(
+        () => process.exit(0),
+        (error) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));

@@ -1,6 +1,7 @@
 import test from 'ava';
 import { spawnService, startServiceProcess } from './helpers/gateway-process.js';
 import { openTestSse } from './helpers/sse-client.js';
+import { waitFor } from './helpers/wait.js';
 
 test('a bad setting stops start-up with a message naming it', async (t) => {
   const run = spawnService(t, { PORT: 'eighty', SSE_PING_INTERVAL_S: 'often' });
@@ -10,20 +11,38 @@ test('a bad setting stops start-up with a message naming it', async (t) => {
   t.regex(run.output(), /SSE_PING_INTERVAL_S/);
 });
 
-test('with no REDIS_URL the service runs on the embedded bus, serves events and drains on SIGTERM', async (t) => {
+test('with no REDIS_URL the service runs on the embedded bus and serves events', async (t) => {
   const run = await startServiceProcess(t, {});
-  const { url } = run;
   t.regex(run.output(), /embedded in-process bus/);
-  const client = await openTestSse(t, `${url}/api/sse/stream`);
+  const client = await openTestSse(t, `${run.url}/api/sse/stream`);
   await client.next((f) => f.event === 'connected');
-  const posted = await fetch(`${url}/api/events`, {
+  const posted = await fetch(`${run.url}/api/events`, {
     method: 'POST',
     body: '{"event_type":"TOMAR","tag_spool":"SPOOL-9"}',
   });
   t.is(posted.status, 202);
   const update = await client.next((f) => f.event === 'spool_update');
   t.is(JSON.parse(update.data).tag_spool, 'SPOOL-9');
+});
+
+test('SIGTERM: readiness 503 and new streams sent elsewhere while open streams flow, then they end and it exits 0', async (t) => {
+  // The delay only has to outlast the few requests below; the test waits for signals.
+  const run = await startServiceProcess(t, { DRAIN_DELAY_S: '8' });
+  const client = await openTestSse(t, `${run.url}/api/sse/stream`);
+  await client.next((f) => f.event === 'connected');
   run.child.kill('SIGTERM');
+  await waitFor(async () => (await fetch(`${run.url}/readyz`)).status === 503, {
+    message: 'readiness to turn 503 after SIGTERM',
+  });
+  const late = await fetch(`${run.url}/api/sse/stream`);
+  t.is(late.status, 200);
+  t.regex(await late.text(), /^retry: \d+\n\n$/);
+  const posted = await fetch(`${run.url}/api/events`, {
+    method: 'POST',
+    body: '{"event_type":"PAUSAR","tag_spool":"SPOOL-9"}',
+  });
+  t.is(posted.status, 202);
+  await client.next((f) => f.event === 'spool_update');
   const [code] = await run.exited;
   t.is(code, 0);
   await client.closed;

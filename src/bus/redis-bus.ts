@@ -138,6 +138,15 @@ export function createRedisBus(options: RedisBusOptions): Bus {
     scheduleFlush();
   });
 
+  // The id of the newest stored event ('0-0' for an empty history).
+  const newestId = async (): Promise<string> => {
+    const newest = (await cmd.xrevrange(names.events, '+', '-', 'COUNT', 1)) as [
+      string,
+      string[],
+    ][];
+    return newest[0]?.[0] ?? '0-0';
+  };
+
   // Reads (or creates) the epoch; `wasKnown` marks a new one as incomplete (data was lost).
   const ensureEpoch = async (): Promise<Epoch> => {
     const [id, incomplete] = await cmd.spoolcastEpoch(
@@ -164,7 +173,8 @@ export function createRedisBus(options: RedisBusOptions): Bus {
           'redis history was replaced (data lost): clients resync',
         );
         epoch = current;
-        lastId = null;
+        // Continue from the new history's head: the resync snapshots cover what is before it.
+        lastId = await newestId();
         handlers?.onHistoryBreak(current);
         return;
       }
@@ -176,7 +186,7 @@ export function createRedisBus(options: RedisBusOptions): Bus {
           { reason: missed.reason },
           'missed events were trimmed before the gap fill: clients resync',
         );
-        lastId = null;
+        lastId = await newestId();
         handlers?.onHistoryBreak(current);
       } else throw new Error('redis unavailable during the gap fill');
     } catch (error) {
@@ -287,11 +297,7 @@ export function createRedisBus(options: RedisBusOptions): Bus {
           epoch = await ensureEpoch();
           // The position before subscribing: what is stored until the subscription is in
           // place is read back by the gap fill, and live events are held until then.
-          const newest = (await cmd.xrevrange(names.events, '+', '-', 'COUNT', 1)) as [
-            string,
-            string[],
-          ][];
-          lastId = newest[0]?.[0] ?? '0-0';
+          lastId = await newestId();
           isGapFilling = true;
           await sub.subscribe(options.channel, names.announce);
           break;

@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import { parseSpoolEvent } from '../domain/parse-spool-event.js';
 import { formatPlantTimestamp } from '../domain/plant-clock.js';
 import { computeStatePatch } from '../domain/spool-state.js';
-import { redisNames, runStore, withScripts } from './redis-scripts.js';
+import { MAX_IDEMPOTENCY_KEY_CHARS, redisNames, runStore, withScripts } from './redis-scripts.js';
 
 /** Outcome of a publish: errors are values. */
 export type PublishResult = { ok: true; id: string } | { ok: false; reason: string };
@@ -71,6 +71,12 @@ export class RedisEventService {
       payload = JSON.stringify(event);
     } catch (error) {
       return { ok: false, reason: `not serialisable: ${(error as Error).message}` };
+    }
+    if ((publishOptions.idempotencyKey?.length ?? 0) > MAX_IDEMPOTENCY_KEY_CHARS) {
+      return {
+        ok: false,
+        reason: `idempotencyKey is longer than ${MAX_IDEMPOTENCY_KEY_CHARS} characters`,
+      };
     }
     const parsed = parseSpoolEvent(payload, this.options.maxEventBytes);
     if (!parsed.ok) return { ok: false, reason: `${parsed.reason}: ${parsed.detail}` };

@@ -105,6 +105,9 @@ export function parseAnnouncement(message: string): { id: string; payload: strin
   return { id: message.slice(0, cut), payload: message.slice(cut + 1) };
 }
 
+/** Longest accepted idempotency key (HTTP header and publisher option). */
+export const MAX_IDEMPOTENCY_KEY_CHARS = 256;
+
 /** How long an Idempotency-Key is remembered: a day covers any sane retry policy. */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 

@@ -5,6 +5,7 @@
  */
 import type { Router } from '@koa/router';
 import type { Bus } from '../bus/bus.js';
+import { MAX_IDEMPOTENCY_KEY_CHARS } from '../bus/redis-scripts.js';
 import { listSpoolEventProblems, parseSpoolEvent } from '../domain/parse-spool-event.js';
 import type { RejectReason } from '../domain/spool-event.js';
 import { computeStatePatch } from '../domain/spool-state.js';
@@ -39,11 +40,11 @@ export function mountEventsRoute(router: Router, deps: EventsRouteDeps): void {
       return;
     }
     const idempotencyKey = ctx.get('Idempotency-Key').trim();
-    if (idempotencyKey.length > 256) {
+    if (idempotencyKey.length > MAX_IDEMPOTENCY_KEY_CHARS) {
       ctx.status = 400;
       ctx.body = {
         error: 'invalid_idempotency_key',
-        message: 'Idempotency-Key is longer than 256 characters',
+        message: `Idempotency-Key is longer than ${MAX_IDEMPOTENCY_KEY_CHARS} characters`,
       };
       return;
     }

@@ -98,3 +98,10 @@ test('a retried POST with the same Idempotency-Key returns the first id and stor
     [id, other.id],
   );
 });
+
+test('an Idempotency-Key over 256 characters gets 400', async (t) => {
+  const gateway = await startGateway(t);
+  const response = await post(gateway.url, spoolEvent(7), { 'Idempotency-Key': 'k'.repeat(257) });
+  t.is(response.status, 400);
+  t.like(await response.json(), { error: 'invalid_idempotency_key' });
+});

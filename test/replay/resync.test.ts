@@ -80,3 +80,27 @@ test('Redis restarted without persistence: connected clients resync to a snapsho
   t.truthy(after.id);
   t.is(await metricValue(gateway, 'spoolcast_history_breaks_total'), 1);
 });
+
+test('with Redis unreachable: /api/spools answers 503 and a resume the cache cannot serve is cut, to retry', async (t) => {
+  const redis = await startTestRedis(t, { ownProcess: true });
+  const prefix = uniquePrefix();
+  const gateway = await startGateway(t, {
+    REDIS_URL: redis.url,
+    SPOOLS_CHANNEL: `${prefix}spools`,
+    REDIS_KEY_PREFIX: prefix,
+    PUBLISH_TIMEOUT_MS: '300',
+  });
+  await redis.stop();
+  const spools = await fetch(`${gateway.url}/api/spools`);
+  t.is(spools.status, 503);
+  t.like(await spools.json(), { error: 'history_unavailable' });
+  const client = await openTestSse(t, gateway.url + STREAM, {
+    headers: { 'Last-Event-ID': '1-0' },
+  });
+  await client.closed;
+  t.false(client.frames.some((f) => f.event === 'spool_update' || f.event === 'resync'));
+  t.is(
+    await metricValue(gateway, 'spoolcast_clients_cut_total', { reason: 'replay_unavailable' }),
+    1,
+  );
+});

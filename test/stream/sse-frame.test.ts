@@ -3,7 +3,9 @@ import {
   formatConnected,
   formatFrame,
   formatHeartbeat,
+  formatResync,
   formatRetry,
+  formatSnapshot,
   formatSpoolUpdate,
   jitterRetryMs,
 } from '../../src/stream/sse-frame.js';
@@ -42,5 +44,19 @@ test('retry frame and its jitter stay within base..2×base', (t) => {
   t.is(
     jitterRetryMs(2000, () => 0.999),
     3998,
+  );
+});
+
+test('snapshot frame carries as_of as its id, so a reconnect resumes after it', (t) => {
+  t.is(
+    formatSnapshot('7-0', '{"as_of":"7-0"}'),
+    'id: 7-0\nevent: snapshot\ndata: {"as_of":"7-0"}\n\n',
+  );
+});
+
+test('resync frame names the reason and the epoch, with no id', (t) => {
+  t.is(
+    formatResync('cursor_too_old', 'e1'),
+    'event: resync\ndata: {"reason":"cursor_too_old","epoch":"e1"}\n\n',
   );
 });
