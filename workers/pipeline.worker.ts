@@ -3,7 +3,13 @@
  * Imports src/domain only. Bad data comes back as `{ ok: false }` results, never as a throw,
  * so one bad message cannot fail its batch. No top-level await: it fails under tsx in workers.
  */
-import type { BatchItem, BatchTask, ItemResult } from '../src/domain/batch.js';
+import {
+  type BatchItem,
+  type BatchTask,
+  type ItemResult,
+  type PackedResults,
+  packResults,
+} from '../src/domain/batch.js';
 import { enrichSpoolEvent } from '../src/domain/enrich-spool-event.js';
 import { parseSpoolEvent } from '../src/domain/parse-spool-event.js';
 import { computeStatePatch } from '../src/domain/spool-state.js';
@@ -12,8 +18,13 @@ import { computeStatePatch } from '../src/domain/spool-state.js';
 const MAX_DATE_MS = 8.64e15;
 
 /** Processes one batch; results are aligned by index with `task.items`. */
-export default function processBatch(task: BatchTask): ItemResult[] {
+export function processBatch(task: BatchTask): ItemResult[] {
   return task.items.map((item) => processItem(task, item));
+}
+
+/** The piscina task: processes a batch and packs the results for a cheap trip back. */
+export default function runBatch(task: BatchTask): PackedResults {
+  return packResults(processBatch(task));
 }
 
 function processItem(task: BatchTask, item: BatchItem): ItemResult {
@@ -23,7 +34,7 @@ function processItem(task: BatchTask, item: BatchItem): ItemResult {
   if (task.mode === 'check') {
     // The claim stores the event and its state patch in one step, so compute it here.
     const patch = JSON.stringify(computeStatePatch(event, task.timeZone));
-    return { ok: true, data: '', tag: event.tag_spool, eventType: event.event_type, patch };
+    return { ok: true, data: '', tag: event.tag_spool, patch };
   }
   const { id, storedAtMs } = item;
   // A pipeline bug rather than bad producer data, but still reported per item, not thrown.
@@ -34,5 +45,5 @@ function processItem(task: BatchTask, item: BatchItem): ItemResult {
     return { ok: false, reason: 'invalid_value', detail: 'enrich item has no valid storedAtMs' };
   }
   const data = enrichSpoolEvent(event, id, storedAtMs, task.timeZone, item.payload);
-  return { ok: true, data, tag: event.tag_spool, eventType: event.event_type };
+  return { ok: true, data, tag: event.tag_spool, patch: '' };
 }

@@ -7,7 +7,12 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import type { BatchTask, ItemResult } from '../domain/batch.js';
+import {
+  type BatchTask,
+  type ItemResult,
+  type PackedResults,
+  unpackResults,
+} from '../domain/batch.js';
 
 /** Pool settings (from config). */
 export interface WorkerPoolOptions {
@@ -38,8 +43,10 @@ export function defaultWorkerFile(): string {
   return existsSync(compiled) ? compiled : fileURLToPath(`${here.href}.ts`);
 }
 
-/** Creates the pool. At most `threads` tasks run at once; the rest wait in our own queue so
- * the task deadline measures running time, not queueing time. */
+/**
+ * Creates the pool. At most two tasks per thread are handed to piscina; the rest wait in
+ * our own queue, so the task deadline measures (at most) one task's wait plus its run.
+ */
 export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   const filename = options.filename ?? defaultWorkerFile();
   const maxAttempts = options.maxAttempts ?? 2;
@@ -52,9 +59,12 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   });
   const waiting: (() => void)[] = [];
   let running = 0;
+  // Two tasks per thread: one running and one already handed over, so a thread never idles
+  // while its next batch crosses over. The deadline then also covers one task's wait.
+  const inFlightMax = options.threads * 2;
 
   const acquire = async () => {
-    if (running < options.threads) {
+    if (running < inFlightMax) {
       running += 1;
       return;
     }
@@ -79,9 +89,9 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     const started = performance.now();
     const signal = AbortSignal.timeout(timeoutMs);
     try {
-      const results = (await piscina.run(task, { signal })) as ItemResult[];
+      const packed = (await piscina.run(task, { signal })) as PackedResults;
       options.onTaskDone?.((performance.now() - started) / 1000);
-      return results;
+      return unpackResults(packed);
     } catch {
       // An aborted task terminates its thread (piscina replaces it); anything else here is a
       // thread that died under the task.

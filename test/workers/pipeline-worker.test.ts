@@ -1,7 +1,7 @@
 import test from 'ava';
-import type { BatchTask } from '../../src/domain/batch.js';
+import { type BatchTask, unpackResults } from '../../src/domain/batch.js';
 import { computeStatePatch } from '../../src/domain/spool-state.js';
-import processBatch from '../../workers/pipeline.worker.js';
+import runBatch, { processBatch } from '../../workers/pipeline.worker.js';
 
 const VALID = '{"event_type":"TOMAR","tag_spool":"SPOOL-001","worker_nombre":"MR(93)"}';
 const OTHER = '{"event_type":"PAUSAR","tag_spool":"SPOOL-002"}';
@@ -17,9 +17,9 @@ test('check mode returns results aligned by index with the state patch and no da
   const patchOf = (payload: string) =>
     JSON.stringify(computeStatePatch(JSON.parse(payload), 'America/Santiago'));
   t.deepEqual(results, [
-    { ok: true, data: '', tag: 'SPOOL-001', eventType: 'TOMAR', patch: patchOf(VALID) },
+    { ok: true, data: '', tag: 'SPOOL-001', patch: patchOf(VALID) },
     { ok: false, reason: 'not_json', detail: 'event is not valid JSON' },
-    { ok: true, data: '', tag: 'SPOOL-002', eventType: 'PAUSAR', patch: patchOf(OTHER) },
+    { ok: true, data: '', tag: 'SPOOL-002', patch: patchOf(OTHER) },
   ]);
 });
 
@@ -32,9 +32,9 @@ test('enrich mode returns the outgoing JSON with its id, aligned by index', (t) 
     ]),
   );
   t.like(results, [
-    { ok: true, tag: 'SPOOL-001', eventType: 'TOMAR' },
+    { ok: true, tag: 'SPOOL-001' },
     { ok: false, reason: 'not_object' },
-    { ok: true, tag: 'SPOOL-002', eventType: 'PAUSAR' },
+    { ok: true, tag: 'SPOOL-002' },
   ]);
   const first = results[0];
   t.true(first?.ok);
@@ -56,4 +56,21 @@ test('enrich mode reports an item without id or storedAtMs instead of throwing',
     { ok: false, reason: 'invalid_value' },
     { ok: false, reason: 'invalid_value' },
   ]);
+});
+
+test('the packed reply unpacks to exactly the per-item results, in both modes', (t) => {
+  const items = [
+    { payload: VALID, id: '1-0', storedAtMs: 1000 },
+    { payload: '{"event_type":"x"}', id: '1-1', storedAtMs: 1000 },
+    { payload: OTHER, id: '1-2', storedAtMs: 1000 },
+    { payload: 'nope', id: '1-3', storedAtMs: 1000 },
+  ];
+  for (const mode of ['check', 'enrich'] as const) {
+    t.deepEqual(unpackResults(runBatch(task(mode, items))), processBatch(task(mode, items)), mode);
+  }
+  t.deepEqual(
+    unpackResults(runBatch(task('enrich', [{ payload: 'nope' }]))),
+    processBatch(task('enrich', [{ payload: 'nope' }])),
+  );
+  t.deepEqual(unpackResults(runBatch(task('check', []))), []);
 });
