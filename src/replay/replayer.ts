@@ -34,19 +34,25 @@ export interface Replayer {
 }
 
 type Frames =
-  | { ok: true; text: string; throughId: string; count: number }
+  | { ok: true; text: string | Buffer; throughId: string; count: number }
   | { ok: false; reason: string };
 
 /** Creates the replayer. */
 export function createReplayer(deps: ReplayerDeps): Replayer {
   const { bus, pool, hub, cache, config } = deps;
 
-  const joinCached = (frames: CachedFrame[], cursor: string): Frames => ({
-    ok: true,
-    text: frames.map((f) => f.frame).join(''),
-    throughId: frames.at(-1)?.id ?? cursor,
-    count: frames.length,
-  });
+  // In a reconnect storm thousands of clients resume from the same cursor: join and encode
+  // their replay once and write the same bytes to each (10k clients × 100 events).
+  let lastReplay: { key: string; frames: Frames } | null = null;
+  const joinCached = (frames: CachedFrame[], cursor: string): Frames => {
+    const throughId = frames.at(-1)?.id ?? cursor;
+    const key = `${cursor}>${throughId}`;
+    if (lastReplay?.key === key) return lastReplay.frames;
+    const text = Buffer.from(frames.map((f) => f.frame).join(''));
+    const joined: Frames = { ok: true, text, throughId, count: frames.length };
+    lastReplay = { key, frames: joined };
+    return joined;
+  };
 
   // Frames after `cursor`: from memory when recent, else read and enriched again.
   const framesAfter = async (cursor: string): Promise<Frames> => {
@@ -78,7 +84,11 @@ export function createReplayer(deps: ReplayerDeps): Replayer {
     if (!snapshot) return { ok: false, reason: 'unavailable' };
     const rest = await framesAfter(snapshot.as_of);
     if (!rest.ok) return rest;
-    const text = prefix + formatSnapshot(snapshot.as_of, JSON.stringify(snapshot)) + rest.text;
+    const head = prefix + formatSnapshot(snapshot.as_of, JSON.stringify(snapshot));
+    const text =
+      typeof rest.text === 'string'
+        ? head + rest.text
+        : Buffer.concat([Buffer.from(head), rest.text]);
     return { ...rest, text };
   };
 
@@ -121,6 +131,7 @@ export function createReplayer(deps: ReplayerDeps): Replayer {
     },
     resyncAll() {
       cache.clear();
+      lastReplay = null;
       for (const client of hub.allClients()) {
         const generation = hub.holdLive(client);
         void begin(client, { kind: 'resync', reason: 'history_replaced' }, generation);

@@ -127,12 +127,13 @@ export class Hub {
    * Ends a catch-up: writes `opening` (snapshot, replayed frames), then the held live
    * frames newer than `throughId`, and switches the client to live, all in one step.
    */
-  goLive(client: ClientStream, opening: string, throughId: string | null): void {
+  goLive(client: ClientStream, opening: string | Buffer, throughId: string | null): void {
     if (client.isClosed) return;
     const held = client.backlog ?? [];
     client.backlog = null;
     client.backlogBytes = 0;
-    let text = opening;
+    if (opening.length > 0) client.write(opening);
+    let text = '';
     for (const entry of held) {
       if (throughId === null || compareIds(entry.id, throughId) > 0) text += entry.frame;
     }
