@@ -1,0 +1,608 @@
+/**
+ * `npm run bench`: starts redis-server, the compiled service (production settings, pinned to
+ * core 0), the naive baseline (also core 0, idle while the service is measured) and the load
+ * generator (core 1, with redis), runs the scenarios against both servers one after the
+ * other with the same generator, checks every delivery, and writes
+ * bench/results/<stamp>.json and <stamp>.html (table + latency-over-time charts).
+ *
+ * Options (see bench/README.md):
+ *   --quick                 smoke run, ~1.5–2 min (short scenarios, one burst, 10k clients kept)
+ *   --scenario <names>      comma-separated subset: memory, steady-1k-10, steady-1k-100,
+ *                           burst, steady-10k-10, storm, pool
+ *   --target-url <url>      measure this server instead of starting spoolcast (loopback only)
+ *   --publish <method>      for --target-url: redis://host:port (PUBLISH on --channel) or http-post
+ *   --channel <name>        input channel for --publish redis://… (default spools:updates)
+ *   --stream-path <path>    SSE path (default /api/sse/stream)
+ *   --target-pid <pid>      server pid for CPU and RSS readings of --target-url
+ *   --skip-baseline         do not run the naive baseline
+ *   --strict                exit 3 when a target is missed
+ * Env: BENCH_PROFILE=1 runs the service under --cpu-prof and prints its top self-time functions.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { OwnProc } from './lib/meters.js';
+import { freePort, type Proc, Procs, startRedis, waitForHttp200 } from './lib/procs.js';
+import { formatProfile, type ProfileSummary, summariseProfile } from './lib/profile.js';
+import type {
+  FromGenerator,
+  RunResult,
+  ScenarioSpec,
+  TargetSpec,
+  ToGenerator,
+} from './lib/protocol.js';
+import { formatContext, formatHtml, formatTable } from './lib/report.js';
+import {
+  type Outcome,
+  type PoolResult,
+  type Row,
+  rowsFor,
+  SCENARIO_NAMES,
+  type ScenarioName,
+  scenarioSpecs,
+} from './lib/scenarios.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
+const SERVICE_CORE = 0;
+const GENERATOR_CORE = 1;
+const SPOOLS_CHANNEL = 'spools:updates';
+const BASELINE_CHANNEL = 'bench:naive';
+
+const { values: opts } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    scenario: { type: 'string', multiple: true },
+    'target-url': { type: 'string' },
+    publish: { type: 'string' },
+    channel: { type: 'string', default: SPOOLS_CHANNEL },
+    'stream-path': { type: 'string', default: '/api/sse/stream' },
+    'target-pid': { type: 'string' },
+    'skip-baseline': { type: 'boolean', default: false },
+    strict: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+if (opts.help) {
+  const source = fs.readFileSync(fileURLToPath(import.meta.url), 'utf8');
+  process.stdout.write(
+    `${(/\/\*\*([\s\S]*?)\*\//.exec(source)?.[1] ?? '').replace(/^ \* ?/gm, '')}\n`,
+  );
+  process.exit(0);
+}
+
+const say = (text: string) => process.stdout.write(`[bench] ${text}\n`);
+
+function selectedScenarios(): ScenarioName[] {
+  const asked = (opts.scenario ?? [])
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (asked.length === 0) return [...SCENARIO_NAMES];
+  for (const name of asked) {
+    if (!(SCENARIO_NAMES as readonly string[]).includes(name)) {
+      throw new Error(`unknown scenario "${name}"; known: ${SCENARIO_NAMES.join(', ')}`);
+    }
+  }
+  return SCENARIO_NAMES.filter((n) => asked.includes(n));
+}
+
+function isLoopback(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * What exactly was measured: the commit, whether src/ differs from it, a hash of the compiled
+ * JavaScript the service loads, and any compiled file without a source in src/ (dist/ is
+ * shared: someone else's build can leave files there).
+ */
+function buildInfo(): Record<string, unknown> {
+  const git = (...args: string[]) => {
+    try {
+      return execFileSync('git', ['--no-optional-locks', ...args], {
+        cwd: ROOT,
+        encoding: 'utf8',
+      }).trim();
+    } catch {
+      return null;
+    }
+  };
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    if (!fs.existsSync(dir)) return;
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name.endsWith('.js')) files.push(full);
+    }
+  };
+  walk(path.join(ROOT, 'dist', 'src'));
+  walk(path.join(ROOT, 'dist', 'workers'));
+  files.sort();
+  const hash = createHash('sha1');
+  let newestMs = 0;
+  for (const file of files) {
+    hash.update(file).update(fs.readFileSync(file));
+    newestMs = Math.max(newestMs, fs.statSync(file).mtimeMs);
+  }
+  const withoutSource = files
+    .map((f) => path.relative(path.join(ROOT, 'dist'), f))
+    .filter((rel) => !fs.existsSync(path.join(ROOT, rel.replace(/\.js$/, '.ts'))));
+  return {
+    commit: git('rev-parse', 'HEAD'),
+    srcChanges:
+      git('status', '--porcelain', '--', 'src', 'workers')?.split('\n').filter(Boolean) ?? null,
+    distSha1: hash.digest('hex'),
+    distFiles: files.length,
+    distNewest: newestMs > 0 ? new Date(newestMs).toISOString() : null,
+    distWithoutSource: withoutSource,
+  };
+}
+
+/** Upper bound for one scenario run, so a stuck run cannot hold the bench. */
+function runTimeoutMs(spec: ScenarioSpec): number {
+  const open = 70_000;
+  switch (spec.kind) {
+    case 'steady':
+      return open + (spec.durationS + spec.drainTimeoutS + 15) * 1000;
+    case 'burst':
+      return open + spec.repeats * (spec.drainTimeoutS + 2) * 1000 + 15_000;
+    case 'storm':
+      return 20_000 + spec.waitS * 1000 + 30_000;
+    case 'memory':
+      return open + spec.settleMs * 2 + 15_000;
+  }
+}
+
+/** Talks to the generator process over IPC. */
+class Generator {
+  private nextId = 1;
+  private readonly pending = new Map<
+    number,
+    { resolve: (r: RunResult) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
+  >();
+  readonly ready: Promise<void>;
+
+  constructor(
+    readonly proc: Proc,
+    private readonly ownProcs: OwnProc[],
+  ) {
+    let onReady: () => void = () => undefined;
+    this.ready = new Promise<void>((resolve, reject) => {
+      onReady = resolve;
+      setTimeout(
+        () => reject(new Error(`generator not ready within 30 s:\n${proc.tail()}`)),
+        30_000,
+      ).unref();
+      void proc.exited.then(() => reject(new Error(`generator exited:\n${proc.tail()}`)));
+    });
+    proc.child.on('message', (message: FromGenerator) => {
+      if (message.type === 'ready') onReady();
+      else if (message.type === 'log') say(`  ${message.text}`);
+      else {
+        const waiter = this.pending.get(message.id);
+        if (!waiter) return;
+        this.pending.delete(message.id);
+        clearTimeout(waiter.timer);
+        if (message.type === 'result') waiter.resolve(message.result);
+        else waiter.reject(new Error(message.message));
+      }
+    });
+    void proc.exited.then(() => {
+      for (const [id, waiter] of this.pending) {
+        clearTimeout(waiter.timer);
+        waiter.reject(new Error(`generator exited during run ${id}:\n${proc.tail()}`));
+      }
+      this.pending.clear();
+    });
+  }
+
+  run(target: TargetSpec, scenario: ScenarioSpec): Promise<RunResult> {
+    const id = this.nextId++;
+    const timeoutMs = runTimeoutMs(scenario);
+    return new Promise<RunResult>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(
+          new Error(`${scenario.name} on ${target.name} did not finish within ${timeoutMs} ms`),
+        );
+      }, timeoutMs);
+      this.pending.set(id, { resolve, reject, timer });
+      const message: ToGenerator = {
+        type: 'run',
+        id,
+        target,
+        scenario,
+        ownProcs: this.ownProcs,
+      };
+      this.proc.child.send(message);
+    });
+  }
+
+  exit(): void {
+    if (this.proc.child.connected) this.proc.child.send({ type: 'exit' } satisfies ToGenerator);
+  }
+}
+
+function summaryLine(r: RunResult): string {
+  const parts = [`${r.server} ${r.scenario}:`];
+  if (r.latency)
+    parts.push(`p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, max ${r.latency.max} ms;`);
+  if (r.eventStats)
+    parts.push(
+      `publish→first client p50 ${r.eventStats.firstP50} / p99 ${r.eventStats.firstP99} ms, first→last client p50 ${r.eventStats.spreadP50} / p99 ${r.eventStats.spreadP99} ms;`,
+    );
+  if (r.bursts) parts.push(`bursts ${r.bursts.map((b) => `${b.deliveriesPerS}/s`).join(', ')};`);
+  if (r.memory)
+    parts.push(
+      `RSS ${r.memory.rssBeforeKiB} → ${r.memory.rssAfterKiB} KiB = ${r.memory.perConnKiB} KiB/conn;`,
+    );
+  if (r.storm)
+    parts.push(
+      `all streaming ${r.storm.allStreamingMs ?? '—'} ms (p50 ${r.storm.p50StreamingMs}), replay ${r.storm.replay};`,
+    );
+  parts.push(
+    `delivered ${r.delivered}/${r.expected}, missing ${r.missing}, dup/ooo ${r.outOfOrder};`,
+    `server CPU ${r.serverCpuPct ?? '—'}%, gen CPU ${r.genCpuPct}%, cores ${r.coreBusyPct.map((c) => `${Math.round(c)}%`).join('/')}`,
+  );
+  if (r.notes.length > 0) parts.push(`\n          notes: ${r.notes.join('; ')}`);
+  return parts.join(' ');
+}
+
+async function runPoolBench(
+  procs: Procs,
+  mode: 'pool' | 'inline',
+  quick: boolean,
+): Promise<PoolResult> {
+  const proc = procs.spawn(`pool-${mode}`, SERVICE_CORE, process.execPath, [
+    '--import',
+    'tsx',
+    path.join(ROOT, 'bench', 'pool-bench.ts'),
+    '--mode',
+    mode,
+    '--seconds',
+    quick ? '1.5' : '4',
+    '--warmup',
+    quick ? '0.5' : '3',
+  ]);
+  const timer = setTimeout(() => proc.child.kill('SIGKILL'), 60_000);
+  const code = await proc.exited;
+  clearTimeout(timer);
+  const line = proc
+    .tail()
+    .trim()
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('{'));
+  if (code !== 0 || !line)
+    throw new Error(`pool bench (${mode}) failed (exit ${code}):\n${proc.tail()}`);
+  return JSON.parse(line) as PoolResult;
+}
+
+async function main(): Promise<number> {
+  const quick = opts.quick === true;
+  let scenarios: ScenarioName[];
+  try {
+    scenarios = selectedScenarios();
+  } catch (error) {
+    say((error as Error).message);
+    return 64;
+  }
+  const profile = process.env.BENCH_PROFILE === '1';
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const logDir = path.join(RESULTS_DIR, `${stamp}-logs`);
+  const profileDir = path.join(RESULTS_DIR, `${stamp}-profile`);
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  const procs = new Procs(logDir);
+  const started = performance.now();
+  const loadBefore = os.loadavg();
+
+  let stopping: Promise<void> | null = null;
+  const stopAll = () => {
+    stopping ??= procs.stopAll(profile ? 20_000 : 5000);
+    return stopping;
+  };
+  const onSignal = (signal: NodeJS.Signals, code: number) => {
+    say(`${signal}: stopping every process this bench started`);
+    void stopAll().finally(() => process.exit(code));
+  };
+  process.once('SIGINT', () => onSignal('SIGINT', 130));
+  process.once('SIGTERM', () => onSignal('SIGTERM', 143));
+  process.once('exit', () => procs.killAllNow());
+  // The whole run is bounded too.
+  const deadlineMs = (quick ? 5 : 15) * 60_000;
+  const deadline = setTimeout(() => {
+    say(`the whole bench exceeded ${deadlineMs / 60_000} min; stopping`);
+    void stopAll().finally(() => process.exit(2));
+  }, deadlineMs);
+
+  if (!procs.pinning) say('WARNING: taskset not found; processes are NOT pinned to cores');
+  if (os.availableParallelism() < 2)
+    say('WARNING: fewer than 2 cores; service and generator share one');
+  say(
+    `load average at start: ${loadBefore.map((l) => l.toFixed(2)).join(' ')} (the machine is shared)`,
+  );
+
+  try {
+    // --- servers ------------------------------------------------------------------------
+    const targets: TargetSpec[] = [];
+    let build: Record<string, unknown> | null = null;
+    // The bench's own processes per core, so the rest of each core's load shows as foreign.
+    const ownProcs: OwnProc[] = [];
+    const own = (core: number, proc: { name: string; pid: number }) =>
+      ownProcs.push({ name: proc.name, pid: proc.pid, core });
+    const needsServers = scenarios.some((s) => s !== 'pool');
+    let redisUrl: string | null = null;
+    let spoolcast: Proc | null = null;
+    if (needsServers) {
+      const redis = await startRedis(procs, GENERATOR_CORE);
+      redisUrl = redis.url;
+      own(GENERATOR_CORE, redis.proc);
+      say(`redis-server ${redis.url} (pid ${redis.proc.pid}, core ${GENERATOR_CORE})`);
+    }
+    if (needsServers && opts['target-url']) {
+      const url = opts['target-url'].replace(/\/$/, '');
+      if (!isLoopback(url)) throw new Error(`--target-url must be a loopback address, got ${url}`);
+      const publish = opts.publish ?? 'http-post';
+      targets.push({
+        name: 'target',
+        url,
+        streamPath: opts['stream-path'] ?? '/api/sse/stream',
+        publish:
+          publish === 'http-post'
+            ? { kind: 'http-post', url }
+            : { kind: 'redis', url: publish, channel: opts.channel ?? SPOOLS_CHANNEL },
+        pid: opts['target-pid'] ? Number(opts['target-pid']) : null,
+      });
+      // Counted as the service core's own load (pin the target there for fair figures).
+      if (opts['target-pid'])
+        own(SERVICE_CORE, { name: 'target', pid: Number(opts['target-pid']) });
+      await waitForHttp200(`${url}/healthz`, null, 10_000).catch(() =>
+        say(`note: ${url}/healthz did not answer 200; trying the scenarios anyway`),
+      );
+    } else if (needsServers && redisUrl) {
+      const main = path.join(ROOT, 'dist', 'src', 'main.js');
+      if (!fs.existsSync(main)) throw new Error('dist/src/main.js is missing: run `npm run build`');
+      build = buildInfo();
+      say(
+        `measuring commit ${String(build.commit).slice(0, 12)}${(build.srcChanges as string[] | null)?.length ? ' + uncommitted changes in src/' : ''}, dist sha1 ${String(build.distSha1).slice(0, 12)}`,
+      );
+      const stray = build.distWithoutSource as string[];
+      if (stray.length > 0) {
+        say(
+          `WARNING: dist/ holds ${stray.length} compiled file(s) with no source in src/ (another build?): ${stray.slice(0, 5).join(', ')}${stray.length > 5 ? ', …' : ''}`,
+        );
+      }
+      const port = await freePort();
+      const nodeArgs = profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+      spoolcast = procs.spawn('spoolcast', SERVICE_CORE, process.execPath, [...nodeArgs, main], {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          NODE_ENV: 'production',
+          REDIS_URL: redisUrl,
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          LOG_LEVEL: 'warn',
+          POOL_THREADS: '1',
+          SSE_PING_INTERVAL_S: '3600',
+          SPOOLS_CHANNEL,
+        },
+      });
+      const url = `http://127.0.0.1:${port}`;
+      own(SERVICE_CORE, spoolcast);
+      await waitForHttp200(`${url}/readyz`, spoolcast, 30_000);
+      say(
+        `spoolcast ${url} (pid ${spoolcast.pid}, core ${SERVICE_CORE}, POOL_THREADS=1${profile ? ', --cpu-prof' : ''})`,
+      );
+      targets.push({
+        name: 'spoolcast',
+        url,
+        streamPath: '/api/sse/stream',
+        publish: { kind: 'redis', url: redisUrl, channel: SPOOLS_CHANNEL },
+        pid: spoolcast.pid,
+      });
+    }
+    if (needsServers && redisUrl && !opts['skip-baseline']) {
+      const port = await freePort();
+      const naive = procs.spawn(
+        'baseline',
+        SERVICE_CORE,
+        process.execPath,
+        ['--import', 'tsx', path.join(ROOT, 'bench', 'naive-server.ts')],
+        {
+          cwd: ROOT,
+          env: {
+            ...process.env,
+            NODE_ENV: 'production',
+            REDIS_URL: redisUrl,
+            PORT: String(port),
+            HOST: '127.0.0.1',
+            CHANNEL: BASELINE_CHANNEL,
+          },
+        },
+      );
+      const url = `http://127.0.0.1:${port}`;
+      own(SERVICE_CORE, naive);
+      await waitForHttp200(`${url}/readyz`, naive, 30_000);
+      say(`baseline (naive) ${url} (pid ${naive.pid}, core ${SERVICE_CORE})`);
+      targets.push({
+        name: 'baseline',
+        url,
+        streamPath: '/api/sse/stream',
+        publish: { kind: 'redis', url: redisUrl, channel: BASELINE_CHANNEL },
+        pid: naive.pid,
+      });
+    }
+
+    let generator: Generator | null = null;
+    if (needsServers) {
+      generator = new Generator(
+        procs.spawn(
+          'generator',
+          GENERATOR_CORE,
+          process.execPath,
+          [
+            ...(process.env.BENCH_PROFILE_GENERATOR === '1'
+              ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profileDir, 'generator')}`]
+              : []),
+            '--import',
+            'tsx',
+            path.join(ROOT, 'bench', 'generator.ts'),
+          ],
+          {
+            cwd: ROOT,
+            ipc: true,
+          },
+        ),
+        ownProcs,
+      );
+      own(GENERATOR_CORE, generator.proc);
+      await generator.ready;
+      say(`generator pid ${generator.proc.pid}, core ${GENERATOR_CORE}`);
+    }
+
+    // --- scenarios ----------------------------------------------------------------------
+    const specs = scenarioSpecs(quick);
+    const results: RunResult[] = [];
+    const rows: Row[] = [];
+    const errors: string[] = [];
+    let pool: { sc: PoolResult | { error: string }; base: PoolResult | { error: string } } | null =
+      null;
+    for (const name of scenarios) {
+      say(`── ${name}${quick ? ' (quick)' : ''}`);
+      if (name === 'pool') {
+        const attempt = async (mode: 'pool' | 'inline') => {
+          try {
+            const r = await runPoolBench(procs, mode, quick);
+            say(
+              `  ${mode}: ${r.eventsPerS} events/s (${r.events} in ${r.seconds} s, CPU ${r.cpuPct}%)`,
+            );
+            return r;
+          } catch (error) {
+            errors.push(`pool ${mode}: ${(error as Error).message}`);
+            return { error: (error as Error).message };
+          }
+        };
+        pool = { sc: await attempt('pool'), base: await attempt('inline') };
+        rows.push(...rowsFor('pool', undefined, undefined, pool));
+        continue;
+      }
+      if (!generator) throw new Error('no generator');
+      const spec = specs[name];
+      const outcomes = new Map<string, Outcome>();
+      for (const target of targets) {
+        try {
+          const result = await generator.run(target, spec);
+          results.push(result);
+          outcomes.set(target.name, result);
+          say(`  ${summaryLine(result)}`);
+        } catch (error) {
+          const message = (error as Error).message;
+          errors.push(`${name} on ${target.name}: ${message}`);
+          outcomes.set(target.name, { error: message });
+          say(`  ${target.name} ${name}: ERROR ${message}`);
+        }
+      }
+      const main = targets[0]?.name ?? 'spoolcast';
+      rows.push(...rowsFor(name, outcomes.get(main), outcomes.get('baseline')));
+    }
+    if (generator) {
+      generator.exit();
+      await Promise.race([generator.proc.exited, new Promise((r) => setTimeout(r, 10_000))]);
+    }
+
+    // --- profile ------------------------------------------------------------------------
+    let profileSummary: ProfileSummary | null = null;
+    if (profile && spoolcast) {
+      say('stopping spoolcast so it writes its CPU profile…');
+      await procs.stop(spoolcast, 20_000);
+      const files = fs.existsSync(profileDir)
+        ? fs.readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'))
+        : [];
+      const newest = files
+        .map((f) => path.join(profileDir, f))
+        .sort((a, b) => fs.statSync(b).size - fs.statSync(a).size)[0];
+      // Cut to the measured windows of the service's runs (burst: the bursts themselves).
+      const windows = results
+        .filter((r) => r.server === 'spoolcast')
+        .flatMap((r) => r.windowsMonoUs);
+      if (newest)
+        profileSummary = summariseProfile(newest, 25, windows.length > 0 ? windows : null);
+      else say('no .cpuprofile was written');
+    }
+
+    // --- report -------------------------------------------------------------------------
+    const table = formatTable(rows);
+    const context = formatContext(results);
+    process.stdout.write(`\n${table}\n\n${context}\n`);
+    if (profileSummary) process.stdout.write(`\n${formatProfile(profileSummary)}\n`);
+    const meta = {
+      stamp,
+      quick,
+      scenarios,
+      argv: process.argv.slice(2),
+      elapsedS: Math.round((performance.now() - started) / 1000),
+      machine: {
+        cpus: os.availableParallelism(),
+        model: os.cpus()[0]?.model,
+        memMiB: Math.round(os.totalmem() / 2 ** 20),
+        node: process.version,
+        kernel: os.release(),
+        loadavgBefore: loadBefore,
+        loadavgAfter: os.loadavg(),
+      },
+      pinning: procs.pinning
+        ? {
+            service: SERVICE_CORE,
+            baseline: SERVICE_CORE,
+            poolBench: SERVICE_CORE,
+            generator: GENERATOR_CORE,
+            redis: GENERATOR_CORE,
+          }
+        : 'none (taskset missing)',
+      build,
+      targets,
+      specs: Object.fromEntries(
+        scenarios.filter((s) => s !== 'pool').map((s) => [s, specs[s as keyof typeof specs]]),
+      ),
+      errors,
+    };
+    const json = { ...meta, rows, results, pool, profile: profileSummary };
+    const jsonFile = path.join(RESULTS_DIR, `${stamp}.json`);
+    const htmlFile = path.join(RESULTS_DIR, `${stamp}.html`);
+    fs.writeFileSync(jsonFile, `${JSON.stringify(json, null, 2)}\n`);
+    fs.writeFileSync(
+      htmlFile,
+      formatHtml(`spoolcast bench ${stamp}${quick ? ' (quick)' : ''}`, rows, results, meta),
+    );
+    say(
+      `wrote ${path.relative(ROOT, jsonFile)} and ${path.relative(ROOT, htmlFile)} (logs in ${path.relative(ROOT, logDir)})`,
+    );
+    say(`finished in ${meta.elapsedS} s`);
+    if (errors.length > 0) {
+      say(`${errors.length} run(s) failed:\n  ${errors.join('\n  ')}`);
+      return 1;
+    }
+    if (opts.strict && rows.some((r) => r.verdict !== 'met')) return 3;
+    return 0;
+  } finally {
+    clearTimeout(deadline);
+    await stopAll();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    process.stderr.write(`[bench] failed: ${error.stack ?? error.message}\n`);
+    process.exit(1);
+  },
+);
