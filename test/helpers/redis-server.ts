@@ -389,7 +389,8 @@ function findOnPath(name: string): string | undefined {
 
 let installation: Promise<string> | undefined;
 
-async function findOrInstallRedisServer(): Promise<string> {
+/** The redis-server binary: on PATH, else installed with apt when root, else an error. */
+export async function findOrInstallRedisServer(): Promise<string> {
   const found = findOnPath('redis-server');
   if (found !== undefined) return found;
   if (process.getuid?.() !== 0 || findOnPath('apt-get') === undefined) {
