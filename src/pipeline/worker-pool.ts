@@ -57,26 +57,30 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     // A .ts worker needs the tsx loader; compiled .js does not.
     execArgv: filename.endsWith('.ts') ? ['--import', 'tsx'] : [],
   });
-  const waiting: (() => void)[] = [];
+  // Enrich tasks (events already stored, on their way to clients) go before check tasks
+  // (new plain messages): in a burst the first events reach screens while later ones are
+  // still being validated, instead of after the whole burst has been checked.
+  const waiting: Record<BatchTask['mode'], (() => void)[]> = { enrich: [], check: [] };
+  const queued = () => waiting.enrich.length + waiting.check.length;
   let running = 0;
   // Two tasks per thread: one running and one already handed over, so a thread never idles
   // while its next batch crosses over. The deadline then also covers one task's wait.
   const inFlightMax = options.threads * 2;
 
-  const acquire = async () => {
+  const acquire = async (mode: BatchTask['mode']) => {
     if (running < inFlightMax) {
       running += 1;
       return;
     }
     await new Promise<void>((resolve) => {
-      waiting.push(resolve);
-      options.onQueueChange?.(waiting.length);
+      waiting[mode].push(resolve);
+      options.onQueueChange?.(queued());
     });
   };
   const release = () => {
-    const next = waiting.shift();
+    const next = waiting.enrich.shift() ?? waiting.check.shift();
     if (next) {
-      options.onQueueChange?.(waiting.length);
+      options.onQueueChange?.(queued());
       next();
     } else running -= 1;
   };
@@ -85,7 +89,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     task: BatchTask,
     timeoutMs = options.taskTimeoutMs,
   ): Promise<ItemResult[] | 'crash' | 'timeout'> => {
-    await acquire();
+    await acquire(task.mode);
     const started = performance.now();
     const signal = AbortSignal.timeout(timeoutMs);
     try {
@@ -137,7 +141,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       );
     },
     get queueDepth() {
-      return waiting.length;
+      return queued();
     },
     close: () => piscina.destroy(),
   };
