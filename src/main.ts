@@ -20,6 +20,11 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const service = await startService(config, { logger });
   logger.info({ url: service.url }, 'listening');
+  // A pipeline that cannot start (a worker that cannot load) is not something to wait out.
+  service.ready.catch(() => {
+    logger.fatal('pipeline failed to start; exiting');
+    process.exit(1);
+  });
 
   const shutdown = (signal: string) => {
     // Readiness turns 503 now; streams keep flowing until the load balancer has noticed.

@@ -39,7 +39,7 @@ export interface ClaimItem {
   /** Set when valid: what to store. */
   store?: Omit<StoreRequest, 'payload'>;
   /** Set when validation rejected it: it is claimed into the dead-letter store instead. */
-  rejected?: { reason: RejectReason; detail: string };
+  rejected?: { reason: RejectReason; detail: string; source?: DeadLetter['source'] };
 }
 
 /** One history: ids from another epoch mean nothing here (a Redis that lost its data). */

@@ -31,6 +31,16 @@ import {
   withScripts,
 } from './redis-scripts.js';
 
+/** Longest a gap-fill step may take before it is retried. */
+const GAP_FILL_TIMEOUT_MS = 10_000;
+/** Pause between gap-fill attempts while Redis misbehaves. */
+const GAP_FILL_RETRY_MS = 500;
+
+const pause = (ms: number) =>
+  new Promise<void>((resolve) => {
+    setTimeout(resolve, ms).unref();
+  });
+
 /** Redis bus settings (from config). */
 export interface RedisBusOptions {
   url: string;
@@ -75,7 +85,7 @@ export function createRedisBus(options: RedisBusOptions): Bus {
   let isSubscribed = false;
   let lastId: string | null = null;
   let epoch: Epoch | null = null;
-  let hasBeenReady = false;
+  let isStarted = false;
   let isGapFilling = false;
   let heldDuringGapFill: StoredMessage[] = [];
   let plainBatch: PlainMessage[] = [];
@@ -158,15 +168,14 @@ export function createRedisBus(options: RedisBusOptions): Bus {
     return { id: String(id), isIncomplete: incomplete === '1' };
   };
 
-  // After a reconnect: if the history is still ours, read everything stored after the last
-  // delivered id, then release what arrived live meanwhile, so the pipeline sees one
-  // gap-free sequence. If it is not (new epoch, or our position was trimmed away), every
-  // client must resync. The caller has set `isGapFilling` before the resubscription, so no
-  // live event can overtake the gap.
-  const fillGap = async () => {
+  // After a (re)subscription: if the history is still ours, read everything stored after
+  // the last delivered id, so the pipeline sees one gap-free sequence. If it is not (new
+  // epoch, or our position was trimmed away), every client must resync. Returns false when
+  // Redis failed under it (the caller retries; nothing is released meanwhile).
+  const fillGapOnce = async (): Promise<boolean> => {
     try {
       await waitForCommandConnection();
-      const current = await ensureEpoch();
+      const current = await withTimeout(ensureEpoch(), GAP_FILL_TIMEOUT_MS);
       if (epoch !== null && current.id !== epoch.id) {
         logger.warn(
           { epoch: current.id },
@@ -174,28 +183,58 @@ export function createRedisBus(options: RedisBusOptions): Bus {
         );
         epoch = current;
         // Continue from the new history's head: the resync snapshots cover what is before it.
-        lastId = await newestId();
+        lastId = await withTimeout(newestId(), GAP_FILL_TIMEOUT_MS);
         handlers?.onHistoryBreak(current);
-        return;
+        return true;
       }
       epoch = current;
-      const missed = await readAfter(cmd, names, lastId ?? '0-0');
-      if (missed.ok) deliverStored(missed.events);
-      else if (missed.reason !== 'unavailable') {
-        logger.warn(
-          { reason: missed.reason },
-          'missed events were trimmed before the gap fill: clients resync',
-        );
-        lastId = await newestId();
-        handlers?.onHistoryBreak(current);
-      } else throw new Error('redis unavailable during the gap fill');
+      const missed = await withTimeout(readAfter(cmd, names, lastId ?? '0-0'), GAP_FILL_TIMEOUT_MS);
+      if (missed.ok) {
+        deliverStored(missed.events);
+        return true;
+      }
+      if (missed.reason === 'unavailable') return false;
+      logger.warn(
+        { reason: missed.reason },
+        'missed events were trimmed before the gap fill: clients resync',
+      );
+      lastId = await withTimeout(newestId(), GAP_FILL_TIMEOUT_MS);
+      handlers?.onHistoryBreak(current);
+      return true;
     } catch (error) {
-      logger.warn({ err: error }, 'gap fill after reconnect failed; live events continue');
-    } finally {
+      logger.warn({ err: error }, 'gap fill failed; retrying (live events are held meanwhile)');
+      return false;
+    }
+  };
+
+  // One gap fill at a time: a reconnect during a fill asks for another pass, and live
+  // events stay held until the last pass succeeded — releasing them earlier would move
+  // `lastId` past events the gap fill has not read yet.
+  let isFillRunning = false;
+  let fillRequests = 0;
+  const requestGapFill = () => {
+    isGapFilling = true;
+    fillRequests += 1;
+    if (!isFillRunning) void runGapFills();
+  };
+  const runGapFills = async () => {
+    isFillRunning = true;
+    try {
+      for (;;) {
+        if (isStopped) return;
+        const request = fillRequests;
+        if (!(await fillGapOnce())) {
+          await pause(GAP_FILL_RETRY_MS);
+          continue;
+        }
+        if (request === fillRequests) break;
+      }
       isGapFilling = false;
       const held = heldDuringGapFill;
       heldDuringGapFill = [];
       deliverStored(held);
+    } finally {
+      isFillRunning = false;
     }
   };
 
@@ -205,22 +244,18 @@ export function createRedisBus(options: RedisBusOptions): Bus {
     try {
       await sub.ping();
     } catch {
-      isGapFilling = false;
-      return; // dropped again; the next 'ready' retries
+      return; // dropped again; the next 'ready' asks again (live events stay held)
     }
     isSubscribed = true;
     refreshStatus();
     logger.info('redis subscriber reconnected and resubscribed');
     options.onReconnect?.();
-    await fillGap();
+    requestGapFill();
   };
 
   sub.on('ready', () => {
-    if (isStopped) return;
-    if (!hasBeenReady) {
-      hasBeenReady = true; // start() reports "ok" once its SUBSCRIBE is confirmed
-      return;
-    }
+    // Before start() has subscribed, 'ready' is start()'s business.
+    if (isStopped || !isStarted) return;
     isGapFilling = true;
     setImmediate(() => void confirmResubscribed());
   });
@@ -247,7 +282,18 @@ export function createRedisBus(options: RedisBusOptions): Bus {
   // The command connection may come back after the subscriber; wait for it, boundedly.
   const waitForCommandConnection = async () => {
     if (cmd.status === 'ready') return;
-    await withTimeout(new Promise<void>((resolve) => cmd.once('ready', () => resolve())), 10_000);
+    let onReady: () => void = () => undefined;
+    try {
+      await withTimeout(
+        new Promise<void>((resolve) => {
+          onReady = resolve;
+          cmd.once('ready', onReady);
+        }),
+        10_000,
+      );
+    } finally {
+      cmd.off('ready', onReady);
+    }
   };
 
   // Fails a Redis call after the publish timeout rather than leaving the caller hanging.
@@ -291,24 +337,26 @@ export function createRedisBus(options: RedisBusOptions): Bus {
       // while Redis is down becomes ready once Redis is up.
       cmd.connect().catch(() => undefined);
       sub.connect().catch(() => undefined);
-      for (;;) {
+      for (let attempt = 0; ; attempt += 1) {
         await Promise.all([untilReady(cmd), untilReady(sub)]);
         try {
-          epoch = await ensureEpoch();
+          epoch = await withTimeout(ensureEpoch(), GAP_FILL_TIMEOUT_MS);
           // The position before subscribing: what is stored until the subscription is in
           // place is read back by the gap fill, and live events are held until then.
-          lastId = await newestId();
+          lastId = await withTimeout(newestId(), GAP_FILL_TIMEOUT_MS);
           isGapFilling = true;
           await sub.subscribe(options.channel, names.announce);
           break;
         } catch (error) {
-          isGapFilling = false;
-          logger.warn({ err: error }, 'redis start-up step failed; retrying when connected');
+          logger.warn({ err: error }, 'redis start-up step failed; retrying');
+          // Connected but refusing (read-only replica, OOM, ACL): back off, up to 5 s.
+          await pause(Math.min(5000, 100 * 2 ** attempt));
         }
       }
+      isStarted = true;
       isSubscribed = true;
       refreshStatus();
-      await fillGap();
+      requestGapFill();
     },
     async store(request): Promise<StoreResult> {
       try {
@@ -347,7 +395,7 @@ export function createRedisBus(options: RedisBusOptions): Bus {
             reason: item.rejected?.reason ?? 'invalid_value',
             detail: item.rejected?.detail ?? 'rejected',
             payload: item.payload,
-            source: 'redis',
+            source: item.rejected?.source ?? 'redis',
             atMs: Date.now(),
           };
           return writeDeadLetter(entry, `${names.claimPrefix}${item.claimKey}`);
@@ -385,7 +433,9 @@ export function createRedisBus(options: RedisBusOptions): Bus {
       isStopped = true;
       handlers = null;
       sub.disconnect();
-      await cmd.quit().catch(() => cmd.disconnect());
+      // A polite QUIT, but never wait on a Redis that does not answer.
+      await withTimeout(cmd.quit(), 1000).catch(() => undefined);
+      cmd.disconnect();
     },
   };
 }

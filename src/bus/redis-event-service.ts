@@ -58,6 +58,29 @@ export class RedisEventService {
     additionalData?: Record<string, unknown>,
     publishOptions: { idempotencyKey?: string } = {},
   ): Promise<PublishResult> {
+    try {
+      return await this.publish(
+        eventType,
+        tagSpool,
+        workerNombre,
+        estadoDetalle,
+        additionalData,
+        publishOptions,
+      );
+    } catch (error) {
+      // CONTRACT §4: never throws (a bad timeZone option or clock would otherwise reject).
+      return { ok: false, reason: `publish failed: ${(error as Error).message}` };
+    }
+  }
+
+  private async publish(
+    eventType: string,
+    tagSpool: string,
+    workerNombre: string | null,
+    estadoDetalle: string,
+    additionalData: Record<string, unknown> | undefined,
+    publishOptions: { idempotencyKey?: string },
+  ): Promise<PublishResult> {
     const event = {
       event_type: eventType,
       tag_spool: tagSpool,

@@ -87,7 +87,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       deadLetters.push({
         payload: message.payload,
         claimKey: `stored:${message.id}`,
-        rejected: { reason: result.reason, detail: result.detail },
+        rejected: { reason: result.reason, detail: result.detail, source: 'stored' },
       });
     });
     if (lastId !== null) {

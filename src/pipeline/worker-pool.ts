@@ -13,6 +13,7 @@ import {
   type PackedResults,
   unpackResults,
 } from '../domain/batch.js';
+import { PoolTaskError } from '../errors.js';
 
 /** Pool settings (from config). */
 export interface WorkerPoolOptions {
@@ -63,12 +64,16 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   const waiting: Record<BatchTask['mode'], (() => void)[]> = { enrich: [], check: [] };
   const queued = () => waiting.enrich.length + waiting.check.length;
   let running = 0;
+  let isClosing = false;
   // Two tasks per thread: one running and one already handed over, so a thread never idles
-  // while its next batch crosses over. The deadline then also covers one task's wait.
-  const inFlightMax = options.threads * 2;
+  // while its next batch crosses over. The deadline (started when we hand a task over) then
+  // also covers one task's wait — so after any failure the pool hands over one task per
+  // thread for a while: a batch queued behind a hung one must not be timed out with it.
+  let carefulUntilMs = 0;
+  const inFlightMax = () => (Date.now() < carefulUntilMs ? options.threads : options.threads * 2);
 
   const acquire = async (mode: BatchTask['mode']) => {
-    if (running < inFlightMax) {
+    if (running < inFlightMax()) {
       running += 1;
       return;
     }
@@ -78,7 +83,8 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     });
   };
   const release = () => {
-    const next = waiting.enrich.shift() ?? waiting.check.shift();
+    const next =
+      running <= inFlightMax() ? (waiting.enrich.shift() ?? waiting.check.shift()) : undefined;
     if (next) {
       options.onQueueChange?.(queued());
       next();
@@ -98,8 +104,10 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       return unpackResults(packed);
     } catch {
       // An aborted task terminates its thread (piscina replaces it); anything else here is a
-      // thread that died under the task.
+      // thread that died under the task (or the pool closing at shutdown).
       const kind = signal.aborted ? 'timeout' : 'crash';
+      if (isClosing) return kind;
+      carefulUntilMs = Date.now() + Math.max(30_000, timeoutMs * 2);
       options.onTaskFailed?.(kind);
       return kind;
     } finally {
@@ -110,6 +118,12 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   const runSplitting = async (task: BatchTask, attemptsSoFar: number): Promise<ItemResult[]> => {
     const outcome = await attempt(task);
     if (typeof outcome !== 'string') return outcome;
+    if (isClosing) {
+      // Shutting down: no retries (the events are stored; clients resume elsewhere).
+      return task.items.map(
+        () => ({ ok: false, reason: 'worker_failure', detail: 'pool closed' }) as const,
+      );
+    }
     if (task.items.length <= 1) {
       if (task.items.length === 0) return [];
       if (attemptsSoFar + 1 < maxAttempts) return runSplitting(task, attemptsSoFar + 1);
@@ -136,13 +150,20 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       // to load its modules, which is not the hang the task deadline is for.
       const empty: BatchTask = { mode: 'check', maxEventBytes: 1, timeZone: 'UTC', items: [] };
       const warmTimeoutMs = Math.max(options.taskTimeoutMs, 60_000);
-      await Promise.all(
+      const outcomes = await Promise.all(
         Array.from({ length: options.threads }, () => attempt(empty, warmTimeoutMs)),
       );
+      // A worker that cannot even start would dead-letter every event: refuse to be ready.
+      const failed = outcomes.find((outcome) => typeof outcome === 'string');
+      if (failed)
+        throw new PoolTaskError(`worker pool failed to start (${failed}) using ${filename}`);
     },
     get queueDepth() {
       return queued();
     },
-    close: () => piscina.destroy(),
+    close: () => {
+      isClosing = true;
+      return piscina.destroy();
+    },
   };
 }

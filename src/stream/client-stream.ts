@@ -43,6 +43,9 @@ export class ClientStream implements ProgressState {
     this.body.once('close', () => {
       this.isClosed = true;
     });
+    // Errors surface as 'close' (the one disconnect signal); without a listener an error
+    // event on the body would be thrown.
+    this.body.on('error', () => undefined);
   }
 
   /** Queues bytes for this client; a closed client ignores them. */
@@ -68,6 +71,9 @@ export class ClientStream implements ProgressState {
   /** Ends the stream after what is queued has been flushed (graceful drain). */
   end(): void {
     if (this.isClosed) return;
+    // Closed for writers now: a batch still in flight must not write after end(), which
+    // would raise an unhandled 'error' on the body and crash the process.
+    this.isClosed = true;
     this.body.end();
   }
 }

@@ -66,3 +66,10 @@ test('against a stopped Redis it reports failure within its timeout', async (t) 
   );
   t.false(result.ok);
 });
+
+test('a bad option is reported as a value: publishSpoolUpdate never throws', async (t) => {
+  const redis = connectRedis(t, (await redisEnv()).REDIS_URL as string);
+  const service = new RedisEventService(redis, { timeZone: 'Mars/Olympus' });
+  const result = await service.publishSpoolUpdate('TOMAR', 'SPOOL-1', null, 'ARM: x');
+  t.false(result.ok);
+});

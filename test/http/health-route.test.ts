@@ -72,3 +72,14 @@ test('one Redis subscriber per gateway whatever the number of clients, and none 
   });
   t.pass();
 });
+
+test('a batch that arrives after the streams were ended at shutdown is dropped, not a crash', async (t) => {
+  const gateway = await startGateway(t);
+  const client = await openTestSse(t, `${gateway.url}/api/sse/stream`);
+  await client.next((f) => f.event === 'connected');
+  gateway.hub.close();
+  // What a pool batch still in flight does: write to every registered client.
+  gateway.hub.broadcast('id: 1-0\nevent: spool_update\ndata: {}\n\n', [], '1-0');
+  await client.closed;
+  t.false(client.frames.some((f) => f.event === 'spool_update'));
+});

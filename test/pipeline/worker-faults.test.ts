@@ -17,11 +17,15 @@ const faultyWorker = fileURLToPath(new URL('../fixtures/faulty.worker.mjs', impo
 
 // The deadline is generous except where a hang is the point: a replacement thread's start-up
 // counts against it, and on a loaded CI machine that can take a while.
-async function faultyGateway(t: Parameters<typeof startGateway>[0], taskTimeoutMs = 30_000) {
+async function faultyGateway(
+  t: Parameters<typeof startGateway>[0],
+  taskTimeoutMs = 30_000,
+  threads = 2,
+) {
   const env = await redisEnv();
   const gateway = await startGateway(
     t,
-    { ...env, POOL_THREADS: '2', POOL_TASK_TIMEOUT_MS: String(taskTimeoutMs) },
+    { ...env, POOL_THREADS: String(threads), POOL_TASK_TIMEOUT_MS: String(taskTimeoutMs) },
     { workerFile: faultyWorker },
   );
   const client = await openTestSse(t, `${gateway.url}/api/sse/stream`);
@@ -55,19 +59,28 @@ test('a worker killed mid-batch loses nothing and keeps the order', async (t) =>
   );
 });
 
-test('a hung worker is stopped at the deadline; its batch still arrives in order', async (t) => {
-  const { gateway, client, publishAll } = await faultyGateway(t, 3000);
-  await publishAll([spoolEvent(1), spoolEvent(2, { fault: 'hang' }), spoolEvent(3)]);
-  const frames = await client.waitForFrames(2, (f) => f.event === 'spool_update');
-  t.deepEqual(numbersOf(frames), [1, 3]);
-  t.true(
-    (await metricValue(gateway, 'spoolcast_pool_task_failures_total', { kind: 'timeout' })) >= 1,
-  );
-  const letters = await waitFor(async () => (await gateway.bus.readDeadLetters(10)).at(0), {
-    message: 'the hanging message in the dead-letter store',
+for (const threads of [1, 2]) {
+  test(`${threads} thread(s): a hung worker is stopped at the deadline; the rest of its batch arrives in order`, async (t) => {
+    const { gateway, client, publishAll } = await faultyGateway(t, 3000, threads);
+    await publishAll([spoolEvent(1), spoolEvent(2, { fault: 'hang' }), spoolEvent(3)]);
+    const frames = await client.waitForFrames(2, (f) => f.event === 'spool_update');
+    t.deepEqual(numbersOf(frames), [1, 3]);
+    t.true(
+      (await metricValue(gateway, 'spoolcast_pool_task_failures_total', { kind: 'timeout' })) >= 1,
+    );
+    // Only the hanging message is dead-lettered, not the ones that waited behind it.
+    const letters = await waitFor(
+      async () => {
+        const rows = await gateway.bus.readDeadLetters(10);
+        return rows.length > 0 && rows;
+      },
+      { message: 'the hanging message in the dead-letter store' },
+    );
+    t.is(letters.length, 1);
+    t.like(letters[0], { reason: 'worker_failure' });
+    t.is(JSON.parse(letters[0]?.payload ?? '{}').n, 2);
   });
-  t.is(letters.reason, 'worker_failure');
-});
+}
 
 test('a message that kills workers every time is dead-lettered alone', async (t) => {
   const { gateway, client, publishAll } = await faultyGateway(t);
