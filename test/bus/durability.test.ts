@@ -1,7 +1,7 @@
 import test from 'ava';
 import type { Redis } from 'ioredis';
 import { RedisEventService } from '../../src/index.js';
-import { connectRedis, startGateway } from '../helpers/gateway.js';
+import { connectRedis, ownRedisEnv, startGateway } from '../helpers/gateway.js';
 import { startServiceProcess } from '../helpers/gateway-process.js';
 import { startTestRedis, uniquePrefix } from '../helpers/redis-server.js';
 import { startResumingClient } from '../helpers/resuming-client.js';
@@ -73,9 +73,7 @@ test('Redis killed and restarted with AOF while events are published: every ackn
 });
 
 test('a gateway killed with SIGKILL mid-stream: its clients resume on another replica and miss nothing', async (t) => {
-  const redis = await startTestRedis(t, { ownProcess: true });
-  const prefix = uniquePrefix();
-  const env = { REDIS_URL: redis.url, SPOOLS_CHANNEL: `${prefix}spools`, REDIS_KEY_PREFIX: prefix };
+  const { redis, env } = await ownRedisEnv(t);
   const [doomed, survivor] = await Promise.all([
     startServiceProcess(t, env),
     startServiceProcess(t, env),
@@ -83,7 +81,7 @@ test('a gateway killed with SIGKILL mid-stream: its clients resume on another re
   const urls = [`${doomed.url}/api/sse/stream`, `${survivor.url}/api/sse/stream`];
   const clients = await Promise.all([1, 2, 3].map(() => startResumingClient(t, urls)));
   const producer = connectRedis(t, redis.url);
-  const publisher = new RedisEventService(producer, { keyPrefix: prefix });
+  const publisher = new RedisEventService(producer, { keyPrefix: env.REDIS_KEY_PREFIX });
   const total = 150;
   for (let n = 0; n < total; n += 1) {
     if (n === 60) {

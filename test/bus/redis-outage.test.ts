@@ -6,6 +6,7 @@ import { startService } from '../../src/service.js';
 import {
   connectRedis,
   metricValue,
+  ownRedisEnv,
   startGateway,
   TEST_ENV,
   testWorkerFile,
@@ -15,9 +16,7 @@ import { openTestSse } from '../helpers/sse-client.js';
 import { withDeadline } from '../helpers/wait.js';
 
 async function gatewayOnOwnRedis(t: Parameters<typeof startTestRedis>[0]) {
-  const redis = await startTestRedis(t, { ownProcess: true });
-  const prefix = uniquePrefix();
-  const env = { REDIS_URL: redis.url, SPOOLS_CHANNEL: `${prefix}spools`, REDIS_KEY_PREFIX: prefix };
+  const { redis, env } = await ownRedisEnv(t);
   const gateway = await startGateway(t, env);
   const client = await openTestSse(t, `${gateway.url}/api/sse/stream`);
   await client.next((f) => f.event === 'connected');

@@ -13,7 +13,13 @@ import type { SpoolEvent } from '../../src/domain/spool-event.js';
 import { computeStatePatch } from '../../src/domain/spool-state.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { type Service, startService } from '../../src/service.js';
-import { sharedRedis, uniquePrefix } from './redis-server.js';
+import {
+  type RedisHandle,
+  type StartRedisOptions,
+  sharedRedis,
+  startTestRedis,
+  uniquePrefix,
+} from './redis-server.js';
 import { withDeadline } from './wait.js';
 
 type Teardown = Pick<ExecutionContext, 'teardown'>;
@@ -55,6 +61,25 @@ export async function redisEnv(label = 'g'): Promise<Record<string, string>> {
   const redis = await sharedRedis();
   const prefix = uniquePrefix(label);
   return { REDIS_URL: redis.url, SPOOLS_CHANNEL: `${prefix}spools`, REDIS_KEY_PREFIX: prefix };
+}
+
+/**
+ * A private redis-server (one the test may stop, kill or restart) and the gateway
+ * environment for it, with its own channel and prefix.
+ */
+export async function ownRedisEnv(
+  t: Teardown,
+  options: StartRedisOptions = { ownProcess: true },
+): Promise<{
+  redis: RedisHandle;
+  env: { REDIS_URL: string; SPOOLS_CHANNEL: string; REDIS_KEY_PREFIX: string };
+}> {
+  const redis = await startTestRedis(t, options);
+  const prefix = uniquePrefix();
+  return {
+    redis,
+    env: { REDIS_URL: redis.url, SPOOLS_CHANNEL: `${prefix}spools`, REDIS_KEY_PREFIX: prefix },
+  };
 }
 
 /** A plain ioredis client (a producer), closed on teardown. */

@@ -1,6 +1,5 @@
 import test from 'ava';
-import { redisEnv, spoolEvent, startGateway } from '../helpers/gateway.js';
-import { startTestRedis, uniquePrefix } from '../helpers/redis-server.js';
+import { ownRedisEnv, redisEnv, spoolEvent, startGateway } from '../helpers/gateway.js';
 import { openTestSse } from '../helpers/sse-client.js';
 
 const post = (url: string, body: string, headers: Record<string, string> = {}) =>
@@ -65,14 +64,8 @@ test('a body over MAX_EVENT_BYTES gets 413', async (t) => {
 });
 
 test('503 when Redis cannot store the event', async (t) => {
-  const redis = await startTestRedis(t, { ownProcess: true });
-  const prefix = uniquePrefix();
-  const gateway = await startGateway(t, {
-    REDIS_URL: redis.url,
-    SPOOLS_CHANNEL: `${prefix}spools`,
-    REDIS_KEY_PREFIX: prefix,
-    PUBLISH_TIMEOUT_MS: '500',
-  });
+  const { redis, env } = await ownRedisEnv(t);
+  const gateway = await startGateway(t, { ...env, PUBLISH_TIMEOUT_MS: '500' });
   await redis.stop();
   const response = await post(gateway.url, spoolEvent(4));
   t.is(response.status, 503);

@@ -1,7 +1,12 @@
 import test from 'ava';
 import { RedisEventService } from '../../src/index.js';
-import { connectRedis, metricValue, redisEnv, startGateway } from '../helpers/gateway.js';
-import { startTestRedis, uniquePrefix } from '../helpers/redis-server.js';
+import {
+  connectRedis,
+  metricValue,
+  ownRedisEnv,
+  redisEnv,
+  startGateway,
+} from '../helpers/gateway.js';
 import { openTestSse } from '../helpers/sse-client.js';
 
 const STREAM = '/api/sse/stream';
@@ -60,9 +65,7 @@ test('an unknown cursor gets resync', async (t) => {
 });
 
 test('Redis restarted without persistence: connected clients resync to a snapshot marked incomplete', async (t) => {
-  const redis = await startTestRedis(t, { ownProcess: true });
-  const prefix = uniquePrefix();
-  const env = { REDIS_URL: redis.url, SPOOLS_CHANNEL: `${prefix}spools`, REDIS_KEY_PREFIX: prefix };
+  const { redis, env } = await ownRedisEnv(t);
   const gateway = await startGateway(t, env);
   const client = await openTestSse(t, gateway.url + STREAM);
   const producer = connectRedis(t, redis.url);
@@ -82,14 +85,8 @@ test('Redis restarted without persistence: connected clients resync to a snapsho
 });
 
 test('with Redis unreachable: /api/spools answers 503 and a resume the cache cannot serve is cut, to retry', async (t) => {
-  const redis = await startTestRedis(t, { ownProcess: true });
-  const prefix = uniquePrefix();
-  const gateway = await startGateway(t, {
-    REDIS_URL: redis.url,
-    SPOOLS_CHANNEL: `${prefix}spools`,
-    REDIS_KEY_PREFIX: prefix,
-    PUBLISH_TIMEOUT_MS: '300',
-  });
+  const { redis, env } = await ownRedisEnv(t);
+  const gateway = await startGateway(t, { ...env, PUBLISH_TIMEOUT_MS: '300' });
   await redis.stop();
   const spools = await fetch(`${gateway.url}/api/spools`);
   t.is(spools.status, 503);
