@@ -92,10 +92,17 @@ export function createReplayer(deps: ReplayerDeps): Replayer {
     return { ...rest, text };
   };
 
-  const begin = async (client: ClientStream, position: StartPosition, generation: number) => {
+  const begin = async (
+    client: ClientStream,
+    position: StartPosition,
+    generation: number,
+    shared?: Promise<Frames>,
+  ) => {
     let frames: Frames;
     let mode = position.kind;
-    if (position.kind === 'cursor') {
+    if (shared) {
+      frames = await shared;
+    } else if (position.kind === 'cursor') {
       frames = await framesAfter(position.cursor);
       if (!frames.ok && frames.reason !== 'unavailable') {
         mode = 'resync';
@@ -132,10 +139,25 @@ export function createReplayer(deps: ReplayerDeps): Replayer {
     resyncAll() {
       cache.clear();
       lastReplay = null;
-      for (const client of hub.allClients()) {
-        const generation = hub.holdLive(client);
-        void begin(client, { kind: 'resync', reason: 'history_replaced' }, generation);
-      }
+      const clients = hub.allClients();
+      const generations = clients.map((client) => hub.holdLive(client));
+      // Every client needs the same resync: read the snapshot and what follows it once and
+      // write the same bytes to all, rather than one snapshot read per client at the very
+      // moment Redis has just lost its data.
+      const shared = fromSnapshot(formatResync('history_replaced', bus.epoch()?.id ?? null)).then(
+        (frames): Frames =>
+          frames.ok && typeof frames.text === 'string'
+            ? { ...frames, text: Buffer.from(frames.text) }
+            : frames,
+      );
+      clients.forEach((client, i) => {
+        void begin(
+          client,
+          { kind: 'resync', reason: 'history_replaced' },
+          generations[i] as number,
+          shared,
+        );
+      });
     },
   };
 }

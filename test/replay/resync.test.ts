@@ -64,23 +64,30 @@ test('an unknown cursor gets resync', async (t) => {
   t.pass();
 });
 
-test('Redis restarted without persistence: connected clients resync to a snapshot marked incomplete', async (t) => {
+test('Redis restarted without persistence: every connected client resyncs to the same snapshot, marked incomplete', async (t) => {
   const { redis, env } = await ownRedisEnv(t);
   const gateway = await startGateway(t, env);
-  const client = await openTestSse(t, gateway.url + STREAM);
+  const clients = await Promise.all([1, 2, 3].map(() => openTestSse(t, gateway.url + STREAM)));
   const producer = connectRedis(t, redis.url);
   await producer.publish(env.SPOOLS_CHANNEL, '{"event_type":"TOMAR","tag_spool":"BEFORE"}');
-  await client.next((f) => f.event === 'spool_update');
+  await Promise.all(clients.map((c) => c.next((f) => f.event === 'spool_update')));
   await redis.restart();
-  const resync = await client.next((f) => f.event === 'resync', { timeoutMs: 30_000 });
-  t.like(JSON.parse(resync.data), { reason: 'history_replaced' });
-  const snapshot = JSON.parse((await client.next((f) => f.event === 'snapshot')).data);
+  const snapshots: string[] = [];
+  for (const client of clients) {
+    const resync = await client.next((f) => f.event === 'resync', { timeoutMs: 30_000 });
+    t.like(JSON.parse(resync.data), { reason: 'history_replaced' });
+    snapshots.push((await client.next((f) => f.event === 'snapshot')).data);
+  }
+  t.is(new Set(snapshots).size, 1, 'every client got the same snapshot');
+  const snapshot = JSON.parse(snapshots[0] as string);
   t.true(snapshot.incomplete);
   t.deepEqual(snapshot.spools, []);
   // Events after the new epoch flow as usual.
   await producer.publish(env.SPOOLS_CHANNEL, '{"event_type":"TOMAR","tag_spool":"AFTER"}');
-  const after = await client.next((f) => f.event === 'spool_update' && f.data.includes('AFTER'));
-  t.truthy(after.id);
+  for (const client of clients) {
+    const after = await client.next((f) => f.event === 'spool_update' && f.data.includes('AFTER'));
+    t.truthy(after.id);
+  }
   t.is(await metricValue(gateway, 'spoolcast_history_breaks_total'), 1);
 });
 
