@@ -152,6 +152,19 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     if (value instanceof Error) problems.push(`${name} ${value.message}`);
     else out[setting.key] = value;
   }
+  // A client whose cap cannot hold one event (plus a snapshot's worth of slack) would be
+  // cut on every event and reconnect in a loop.
+  const maxEventBytes = out.maxEventBytes as number | undefined;
+  const maxBufferedBytes = out.maxBufferedBytes as number | undefined;
+  if (
+    maxEventBytes !== undefined &&
+    maxBufferedBytes !== undefined &&
+    maxBufferedBytes < maxEventBytes * 4
+  ) {
+    problems.push(
+      `SSE_MAX_BUFFERED_BYTES must be at least 4 × MAX_EVENT_BYTES (${maxEventBytes * 4}), got ${maxBufferedBytes}`,
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(out as unknown as Config);
 }

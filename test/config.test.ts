@@ -42,3 +42,9 @@ test('an unknown time zone or log level is refused', (t) => {
   t.throws(() => loadConfig({ PLANT_TIME_ZONE: 'Mars/Olympus' }), { message: /PLANT_TIME_ZONE/ });
   t.throws(() => loadConfig({ LOG_LEVEL: 'loud' }), { message: /LOG_LEVEL/ });
 });
+
+test('a buffer cap too small to hold a few events is refused', (t) => {
+  t.throws(() => loadConfig({ SSE_MAX_BUFFERED_BYTES: '100000', MAX_EVENT_BYTES: '65536' }), {
+    message: /SSE_MAX_BUFFERED_BYTES must be at least 4 × MAX_EVENT_BYTES/,
+  });
+});
