@@ -30,6 +30,7 @@ import {
   type ScriptedRedis,
   withScripts,
 } from './redis-scripts.js';
+import { waitForReady, withTimeout } from './redis-wait.js';
 
 /** Longest a gap-fill step may take before it is retried. */
 const GAP_FILL_TIMEOUT_MS = 10_000;
@@ -274,45 +275,9 @@ export function createRedisBus(options: RedisBusOptions): Bus {
   sub.on('error', (error: Error) => logger.debug({ err: error }, 'redis subscriber error'));
   cmd.on('error', (error: Error) => logger.debug({ err: error }, 'redis command connection error'));
 
-  const untilReady = async (client: Redis) => {
-    if (client.status === 'ready') return;
-    await new Promise<void>((resolve) => client.once('ready', () => resolve()));
-  };
-
   // The command connection may come back after the subscriber; wait for it, boundedly.
   const waitForCommandConnection = async () => {
-    if (cmd.status === 'ready') return;
-    let onReady: () => void = () => undefined;
-    try {
-      await withTimeout(
-        new Promise<void>((resolve) => {
-          onReady = resolve;
-          cmd.once('ready', onReady);
-        }),
-        10_000,
-      );
-    } finally {
-      cmd.off('ready', onReady);
-    }
-  };
-
-  // Fails a Redis call after the publish timeout rather than leaving the caller hanging.
-  const withTimeout = async <T>(
-    work: Promise<T>,
-    timeoutMs = options.publishTimeoutMs,
-  ): Promise<T> => {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`redis did not answer within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-    });
-    try {
-      return await Promise.race([work, deadline]);
-    } finally {
-      clearTimeout(timer);
-    }
+    if (!(await waitForReady(cmd, 10_000))) throw new Error('redis command connection not ready');
   };
 
   const writeDeadLetter = (entry: DeadLetter, claimKey?: string) => {
@@ -338,7 +303,7 @@ export function createRedisBus(options: RedisBusOptions): Bus {
       cmd.connect().catch(() => undefined);
       sub.connect().catch(() => undefined);
       for (let attempt = 0; ; attempt += 1) {
-        await Promise.all([untilReady(cmd), untilReady(sub)]);
+        await Promise.all([waitForReady(cmd), waitForReady(sub)]);
         try {
           epoch = await withTimeout(ensureEpoch(), GAP_FILL_TIMEOUT_MS);
           // The position before subscribing: what is stored until the subscription is in
@@ -362,6 +327,7 @@ export function createRedisBus(options: RedisBusOptions): Bus {
       try {
         const stored = await withTimeout(
           runStore(cmd, names, { ...request, historySize: options.historySize }),
+          options.publishTimeoutMs,
         );
         if (!stored) return { ok: false, reason: 'redis did not store the event' };
         return { ok: true, id: stored.id, isReplay: stored.isReplay };

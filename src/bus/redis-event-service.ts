@@ -8,6 +8,7 @@ import { parseSpoolEvent } from '../domain/parse-spool-event.js';
 import { formatPlantTimestamp } from '../domain/plant-clock.js';
 import { computeStatePatch } from '../domain/spool-state.js';
 import { MAX_IDEMPOTENCY_KEY_CHARS, redisNames, runStore, withScripts } from './redis-scripts.js';
+import { waitForReady, withTimeout } from './redis-wait.js';
 
 /** Outcome of a publish: errors are values. */
 export type PublishResult = { ok: true; id: string } | { ok: false; reason: string };
@@ -106,13 +107,15 @@ export class RedisEventService {
     const deadlineMs = Date.now() + this.options.timeoutMs;
     // Never hand the command to a client that is not connected: ioredis would queue it
     // offline and could store it after we had already reported failure.
-    if (!(await this.waitUntilReady(deadlineMs))) {
+    if (this.redis.status === 'end') return { ok: false, reason: 'redis is end' };
+    // A lazyConnect client connects on its first command; start it, but still wait for ready.
+    if (this.redis.status === 'wait') this.redis.connect().catch(() => undefined);
+    if (!(await waitForReady(this.redis, this.options.timeoutMs))) {
       return { ok: false, reason: `redis is ${this.redis.status}` };
     }
     const names = redisNames(this.options.keyPrefix);
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const stored = await Promise.race([
+      const stored = await withTimeout(
         runStore(this.redis, names, {
           payload,
           tag: parsed.event.tag_spool,
@@ -122,37 +125,13 @@ export class RedisEventService {
             ? { idempotencyKey: publishOptions.idempotencyKey }
             : {}),
         }),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new Error(`no answer within ${this.options.timeoutMs} ms`)),
-            Math.max(0, deadlineMs - Date.now()),
-          );
-        }),
-      ]);
+        deadlineMs - Date.now(),
+      );
       return stored
         ? { ok: true, id: stored.id }
         : { ok: false, reason: 'redis did not store the event' };
     } catch (error) {
       return { ok: false, reason: `redis unavailable: ${(error as Error).message}` };
-    } finally {
-      clearTimeout(timer);
     }
-  }
-
-  private async waitUntilReady(deadlineMs: number): Promise<boolean> {
-    if (this.redis.status === 'ready') return true;
-    if (this.redis.status === 'end') return false;
-    // A lazyConnect client connects on its first command; start it, but still wait for ready.
-    if (this.redis.status === 'wait') this.redis.connect().catch(() => undefined);
-    return new Promise<boolean>((resolve) => {
-      const onReady = () => finish(true);
-      const timer = setTimeout(() => finish(false), Math.max(0, deadlineMs - Date.now()));
-      const finish = (isReady: boolean) => {
-        clearTimeout(timer);
-        this.redis.off('ready', onReady);
-        resolve(isReady);
-      };
-      this.redis.once('ready', onReady);
-    });
   }
 }
