@@ -1,6 +1,7 @@
 import test from 'ava';
 import { Redis } from 'ioredis';
 import { RedisEventService } from '../../src/index.js';
+import { PRODUCER_FIELDS } from '../fixtures/producer-message.js';
 import { connectRedis, redisEnv, startGateway } from '../helpers/gateway.js';
 import { startTestRedis } from '../helpers/redis-server.js';
 import { openTestSse } from '../helpers/sse-client.js';
@@ -28,14 +29,7 @@ test('publishSpoolUpdate builds the producer JSON, stores it and the stream show
   const frame = await client.next((f) => f.event === 'spool_update');
   t.is(frame.id, result.id);
   const { spoolcast, ...fields } = JSON.parse(frame.data);
-  t.deepEqual(fields, {
-    event_type: 'TOMAR',
-    tag_spool: 'SPOOL-001',
-    worker_nombre: 'MR(93)',
-    estado_detalle: 'ARM: En Progreso',
-    timestamp: '27-11-2026 14:30:05',
-    operacion: 'ARM',
-  });
+  t.deepEqual(fields, PRODUCER_FIELDS);
   t.is(spoolcast.timestamp, '2026-11-27T14:30:05-03:00');
 });
 

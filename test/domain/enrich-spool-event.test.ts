@@ -8,9 +8,8 @@ import {
 } from '../../src/domain/enrich-spool-event.js';
 import { parseSpoolEvent } from '../../src/domain/parse-spool-event.js';
 import type { SpoolEvent } from '../../src/domain/spool-event.js';
+import { PRODUCER_FIELDS, PRODUCER_MESSAGE } from '../fixtures/producer-message.js';
 
-const PRODUCER_MESSAGE =
-  '{"event_type":"TOMAR","tag_spool":"SPOOL-001","worker_nombre":"MR(93)","estado_detalle":"ARM: En Progreso","timestamp":"27-11-2026 14:30:05","operacion":"ARM"}';
 const ID = '1764264605123-0';
 const STORED_AT_MS = 1_764_264_605_123;
 
@@ -28,12 +27,7 @@ function enrich(event: Record<string, unknown>): Record<string, unknown> {
 test('enriches the producer message into the exact outgoing object', (t) => {
   const output = enrichSpoolEvent(parsed(PRODUCER_MESSAGE), ID, STORED_AT_MS, 'America/Santiago');
   t.deepEqual(JSON.parse(output), {
-    event_type: 'TOMAR',
-    tag_spool: 'SPOOL-001',
-    worker_nombre: 'MR(93)',
-    estado_detalle: 'ARM: En Progreso',
-    timestamp: '27-11-2026 14:30:05',
-    operacion: 'ARM',
+    ...PRODUCER_FIELDS,
     spoolcast: {
       id: '1764264605123-0',
       received_at: '2025-11-27T17:30:05.123Z',

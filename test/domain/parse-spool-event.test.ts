@@ -4,12 +4,9 @@ import {
   MAX_NESTING_DEPTH,
   parseSpoolEvent,
 } from '../../src/domain/parse-spool-event.js';
+import { PRODUCER_FIELDS, PRODUCER_MESSAGE } from '../fixtures/producer-message.js';
 
 const MAX_EVENT_BYTES = 65_536;
-
-/** The Python backend's message, byte for byte. */
-const PRODUCER_MESSAGE =
-  '{"event_type":"TOMAR","tag_spool":"SPOOL-001","worker_nombre":"MR(93)","estado_detalle":"ARM: En Progreso","timestamp":"27-11-2026 14:30:05","operacion":"ARM"}';
 
 /** A valid event with `changes` applied; a field set to undefined is left out. */
 function eventText(changes: Record<string, unknown> = {}): string {
@@ -27,14 +24,7 @@ function nestedArrays(depth: number): string {
 test('accepts the existing producer message as sent', (t) => {
   t.deepEqual(parse(PRODUCER_MESSAGE), {
     ok: true,
-    event: {
-      event_type: 'TOMAR',
-      tag_spool: 'SPOOL-001',
-      worker_nombre: 'MR(93)',
-      estado_detalle: 'ARM: En Progreso',
-      timestamp: '27-11-2026 14:30:05',
-      operacion: 'ARM',
-    },
+    event: PRODUCER_FIELDS,
   });
 });
 

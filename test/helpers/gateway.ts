@@ -119,8 +119,7 @@ export function storeRequest(payload: string): StoreRequest {
 }
 
 /** The producer's exact message from the original plan. */
-export const PRODUCER_MESSAGE =
-  '{"event_type":"TOMAR","tag_spool":"SPOOL-001","worker_nombre":"MR(93)","estado_detalle":"ARM: En Progreso","timestamp":"27-11-2026 14:30:05","operacion":"ARM"}';
+export { PRODUCER_MESSAGE } from '../fixtures/producer-message.js';
 
 /** A valid event with a distinguishing number, as JSON. */
 export function spoolEvent(n: number, extra: Record<string, unknown> = {}): string {
