@@ -3,6 +3,7 @@
  * the defaults below, reports every bad value at once naming its variable, and returns frozen data.
  */
 import { availableParallelism } from 'node:os';
+import { isValidTimeZone } from './domain/plant-time.js';
 import { ConfigError } from './errors.js';
 
 /** Validated, frozen settings; every duration and size carries its unit in its name. */
@@ -87,14 +88,8 @@ const redisUrl: Parser = (raw) => {
   }
 };
 
-const timeZone: Parser = (raw) => {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: raw });
-    return raw;
-  } catch {
-    return new Error(`is not a known IANA time zone, got "${raw}"`);
-  }
-};
+const timeZone: Parser = (raw) =>
+  isValidTimeZone(raw) ? raw : new Error(`is not a known IANA time zone, got "${raw}"`);
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const defaultThreads = String(Math.max(1, availableParallelism() - 1));
@@ -135,9 +130,6 @@ const SETTINGS: Record<string, Setting> = {
       LOG_LEVELS.includes(raw) ? raw : new Error(`must be one of ${LOG_LEVELS.join(', ')}`),
   },
 };
-
-/** The variable names `loadConfig` reads, for docs and tests. */
-export const SETTING_NAMES = Object.keys(SETTINGS);
 
 /**
  * Reads the settings from `env` (pass `process.env`); throws one ConfigError listing every

@@ -22,13 +22,6 @@ export class ConfigError extends SpoolcastError {
   }
 }
 
-/** The bus could not store an event (Redis down, timeout). */
-export class StoreError extends SpoolcastError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('SPOOLCAST_STORE', message, options);
-  }
-}
-
 /** A pool task failed for a reason other than bad data (worker crash, deadline). */
 export class PoolTaskError extends SpoolcastError {
   constructor(message: string, options?: { cause?: unknown }) {
