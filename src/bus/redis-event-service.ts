@@ -5,7 +5,7 @@
  */
 import type { Redis } from 'ioredis';
 import { parseSpoolEvent } from '../domain/parse-spool-event.js';
-import { formatPlantTimestamp } from '../domain/plant-clock.js';
+import { formatPlantTimestamp } from '../domain/plant-time.js';
 import { computeStatePatch } from '../domain/spool-state.js';
 import { MAX_IDEMPOTENCY_KEY_CHARS, redisNames, runStore, withScripts } from './redis-scripts.js';
 import { waitForReady, withTimeout } from './redis-wait.js';

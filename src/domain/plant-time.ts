@@ -253,18 +253,37 @@ function computeOffset(formatter: Intl.DateTimeFormat, epochMs: number): number 
   return localMs - (epochMs - mod(epochMs, 1000));
 }
 
-function formatInZone(clock: ZoneClock, epochMs: number, hasMillis: boolean): string {
+/** Wall-clock fields of an instant in the plant's zone, with the offset in force. */
+function localFields(clock: ZoneClock, epochMs: number) {
   const offsetMs = offsetAt(clock, epochMs);
   const localMs = epochMs + offsetMs;
   const days = Math.floor(localMs / DAY_MS);
   const msOfDay = localMs - days * DAY_MS;
   const [year, month, day] = civilFromDays(days);
-  const hour = Math.floor(msOfDay / 3_600_000);
-  const minute = Math.floor(msOfDay / MINUTE_MS) % 60;
-  const second = Math.floor(msOfDay / 1000) % 60;
-  const millis = hasMillis ? `.${String(msOfDay % 1000).padStart(3, '0')}` : '';
-  const date = `${String(year).padStart(4, '0')}-${pad2(month)}-${pad2(day)}`;
-  return `${date}T${pad2(hour)}:${pad2(minute)}:${pad2(second)}${millis}${formatOffset(offsetMs)}`;
+  return {
+    offsetMs,
+    msOfDay,
+    date: `${String(year).padStart(4, '0')}-${pad2(month)}-${pad2(day)}`,
+    year,
+    month,
+    day,
+    time: `${pad2(Math.floor(msOfDay / 3_600_000))}:${pad2(Math.floor(msOfDay / MINUTE_MS) % 60)}:${pad2(Math.floor(msOfDay / 1000) % 60)}`,
+  };
+}
+
+function formatInZone(clock: ZoneClock, epochMs: number, hasMillis: boolean): string {
+  const local = localFields(clock, epochMs);
+  const millis = hasMillis ? `.${String(local.msOfDay % 1000).padStart(3, '0')}` : '';
+  return `${local.date}T${local.time}${millis}${formatOffset(local.offsetMs)}`;
+}
+
+/**
+ * An instant as the plant's wall clock in the Python backend's format,
+ * `DD-MM-YYYY HH:MM:SS` (America/Santiago by default). Throws RangeError for an unknown zone.
+ */
+export function formatPlantTimestamp(date: Date, timeZone = 'America/Santiago'): string {
+  const local = localFields(clockFor(timeZone), date.getTime());
+  return `${pad2(local.day)}-${pad2(local.month)}-${String(local.year).padStart(4, '0')} ${local.time}`;
 }
 
 function formatOffset(offsetMs: number): string {

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { isValidTimeZone, toPlantIso } from '../../src/domain/plant-time.js';
+import { formatPlantTimestamp, isValidTimeZone, toPlantIso } from '../../src/domain/plant-time.js';
 
 // Offsets below were read from Node's Intl (ICU 78.2, tzdata 2025c) for America/Santiago:
 // DST ends 2026-04-05T03:00Z (00:00 -03 → 23:00 -04 on April 4), DST starts
@@ -76,4 +76,12 @@ test('returns null for an out-of-range offset', (t) => {
 test('tells known time zones from unknown ones', (t) => {
   t.true(isValidTimeZone('America/Santiago'));
   t.false(isValidTimeZone('America/Nowhere'));
+});
+
+test('formatPlantTimestamp writes the plant wall clock as the Python backend does, across offsets', (t) => {
+  t.is(formatPlantTimestamp(new Date('2026-11-27T17:30:05Z')), '27-11-2026 14:30:05');
+  t.is(formatPlantTimestamp(new Date('2026-07-15T14:00:00Z')), '15-07-2026 10:00:00');
+  // The repeated hour at DST end: the later instant reads 23:30 again, at -04:00.
+  t.is(formatPlantTimestamp(new Date('2026-04-05T03:30:00Z')), '04-04-2026 23:30:00');
+  t.is(formatPlantTimestamp(new Date('2026-01-01T00:00:00Z'), 'UTC'), '01-01-2026 00:00:00');
 });
