@@ -198,17 +198,33 @@ function baseResult(
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
-async function runSteady(
+/** What the steady and burst scenarios start with: a fresh sink, a publisher, the clients. */
+async function openScenario(
   target: TargetSpec,
-  spec: Extract<ScenarioSpec, { kind: 'steady' }>,
-): Promise<RunResult> {
+  spec: { name: string; clients: number },
+  verb: string,
+) {
   const sink = new Sink(nextRun++);
   const publisher = publisherFor(target);
   const errorsBefore = publisher.errors;
   const conns = await openConns(sink, target, spec.clients, OPEN_CONCURRENCY, {}, OPEN_TIMEOUT_MS);
   const streaming = conns.filter((c) => c.isStreaming && c.isOpen).length;
-  log(`${target.name}/${spec.name}: ${streaming}/${spec.clients} streaming; publishing`);
+  log(`${target.name}/${spec.name}: ${streaming}/${spec.clients} streaming; ${verb}`);
+  // Let the connect storm's acks and first frames settle before timing starts (a bench
+  // pause, not a synchronisation: every delivery is still checked).
   await sleep(500);
+  return { sink, publisher, errorsBefore, conns, streaming };
+}
+
+async function runSteady(
+  target: TargetSpec,
+  spec: Extract<ScenarioSpec, { kind: 'steady' }>,
+): Promise<RunResult> {
+  const { sink, publisher, errorsBefore, conns, streaming } = await openScenario(
+    target,
+    spec,
+    'publishing',
+  );
   // Warm-up events (JIT, first-use allocations) are checked for delivery but not timed.
   const warmup = Math.round(spec.ratePerS * spec.warmupS);
   const total = warmup + Math.round(spec.ratePerS * spec.durationS);
@@ -262,13 +278,11 @@ async function runBurst(
   target: TargetSpec,
   spec: Extract<ScenarioSpec, { kind: 'burst' }>,
 ): Promise<RunResult> {
-  const sink = new Sink(nextRun++);
-  const publisher = publisherFor(target);
-  const errorsBefore = publisher.errors;
-  const conns = await openConns(sink, target, spec.clients, OPEN_CONCURRENCY, {}, OPEN_TIMEOUT_MS);
-  const streaming = conns.filter((c) => c.isStreaming && c.isOpen).length;
-  log(`${target.name}/${spec.name}: ${streaming}/${spec.clients} streaming; bursting`);
-  await sleep(500);
+  const { sink, publisher, errorsBefore, conns, streaming } = await openScenario(
+    target,
+    spec,
+    'bursting',
+  );
   const bursts: BurstRun[] = [];
   sink.trackEvents(spec.events * spec.repeats);
   let wallMs = 0;
