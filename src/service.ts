@@ -59,6 +59,7 @@ function createBus(config: Config, logger: Logger, metrics: Metrics): Bus {
     deadLetterSize: config.deadLetterSize,
     claimWindowMs: config.claimWindowMs,
     publishTimeoutMs: config.publishTimeoutMs,
+    maxEventBytes: config.maxEventBytes,
     logger,
     onReconnect: () => metrics.busReconnects.inc(),
     onClaimFailed: (count) => metrics.claimsLost.inc(count),

@@ -17,7 +17,12 @@ export interface StoredMessage {
 
 /** A plain message from `SPOOLS_CHANNEL` (older producers), waiting to be claimed. */
 export interface PlainMessage {
+  /** The message as UTF-8 text; for one refused at the edge, a cut lossy copy to keep. */
   payload: string;
+  /** The exact bytes published: the claim key is their hash, the same on every replica. */
+  bytes: Buffer;
+  /** Set when the bytes could not be taken as text (too large, not UTF-8). */
+  refused?: { reason: RejectReason; detail: string };
   receivedAtPerfMs: number;
 }
 
@@ -77,10 +82,22 @@ export interface DeadLetter {
 
 export type BusStatus = 'ok' | 'down';
 
-/** Result of storing: errors are values (the publisher never throws). */
+/**
+ * Result of storing: errors are values (the publisher never throws). `refused` is bad input
+ * the store could not take (nothing was written: answer 400, never 503); `unavailable` is
+ * Redis failing or timing out (the outcome may be unknown: retry with an Idempotency-Key).
+ */
 export type StoreResult =
   | { ok: true; id: string; isReplay: boolean }
-  | { ok: false; reason: string };
+  | { ok: false; kind: 'refused' | 'unavailable'; reason: string };
+
+/** What became of a batch of claims; refused ones were dead-lettered by the bus already. */
+export interface ClaimReport {
+  /** Items Redis failed on (not stored by this replica; another may have claimed them). */
+  failed: number;
+  /** Indexes of items the store refused as bad input (dead-lettered once across replicas). */
+  refused: number[];
+}
 
 /** What the pipeline hands the bus at start. */
 export interface BusHandlers {
@@ -112,7 +129,7 @@ export interface Bus {
   /** The current history's epoch (known once started). */
   epoch(): Epoch | null;
   /** Stores the claimed plain messages in order; each lands once across all replicas. */
-  claim(items: ClaimItem[]): Promise<void>;
+  claim(items: ClaimItem[]): Promise<ClaimReport>;
   /** Keeps a rejected message for inspection (capped). Never rejects. */
   deadLetter(entry: DeadLetter): Promise<void>;
   /** Most recent dead letters, newest last (for tests and operators). */

@@ -70,9 +70,16 @@ export function createMemoryBus(options: MemoryBusOptions): Bus {
       h.onStatus('ok');
     },
     async store(request): Promise<StoreResult> {
-      if (isStopped) return { ok: false, reason: 'bus stopped' };
+      if (isStopped) return { ok: false, kind: 'unavailable', reason: 'bus stopped' };
       const nowMs = now();
       forgetExpiredKeys(nowMs);
+      // Decoded before anything is written, as the Redis script does: all or nothing.
+      let patch: StatePatch | null = null;
+      try {
+        if (request.patch !== '') patch = JSON.parse(request.patch) as StatePatch;
+      } catch {
+        return { ok: false, kind: 'refused', reason: 'the state patch is not valid JSON' };
+      }
       const prior = request.idempotencyKey ? idempotency.get(request.idempotencyKey) : undefined;
       if (prior) return { ok: true, id: prior.id, isReplay: true };
       const id = makeId(nowMs);
@@ -85,8 +92,7 @@ export function createMemoryBus(options: MemoryBusOptions): Bus {
       };
       history.push(message);
       trimHistory();
-      if (request.patch !== '') {
-        const patch = JSON.parse(request.patch) as StatePatch;
+      if (patch !== null) {
         state.set(request.tag, applyStatePatch(state.get(request.tag), patch, id, storedAtMs));
       }
       if (request.idempotencyKey) {
@@ -98,9 +104,12 @@ export function createMemoryBus(options: MemoryBusOptions): Bus {
     },
     async claim(items: ClaimItem[]) {
       // Nothing publishes plain messages to the embedded bus; store what is asked anyway.
-      for (const item of items) {
-        if (item.store) await bus.store({ payload: item.payload, ...item.store });
-        else if (item.rejected) {
+      const refused: number[] = [];
+      for (const [index, item] of items.entries()) {
+        if (item.store) {
+          const stored = await bus.store({ payload: item.payload, ...item.store });
+          if (!stored.ok && stored.kind === 'refused') refused.push(index);
+        } else if (item.rejected) {
           await bus.deadLetter({
             ...item.rejected,
             payload: item.payload,
@@ -109,6 +118,7 @@ export function createMemoryBus(options: MemoryBusOptions): Bus {
           });
         }
       }
+      return { failed: 0, refused };
     },
     async readAfter(cursor): Promise<ReadAfterResult> {
       if (!parseEventId(cursor)) return { ok: false, reason: 'unknown_cursor' };

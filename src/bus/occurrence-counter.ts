@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 /** Counts occurrences of each content hash; entries expire after `windowMs` of silence. */
 export interface OccurrenceCounter {
   /** The claim key suffix for this message: `<sha1>:<n>`. */
-  keyFor(payload: string, nowMs: number): string;
+  keyFor(payload: string | Buffer, nowMs: number): string;
   readonly size: number;
 }
 

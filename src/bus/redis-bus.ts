@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
+import { decodePayload } from '../domain/decode-payload.js';
 import type { Logger } from '../observability/logger.js';
 import type {
   Bus,
@@ -51,6 +52,8 @@ export interface RedisBusOptions {
   deadLetterSize: number;
   claimWindowMs: number;
   publishTimeoutMs: number;
+  /** Largest accepted plain message in bytes; larger ones are refused before decoding. */
+  maxEventBytes: number;
   logger: Logger;
   /** Called when the subscriber comes back after losing its connection. */
   onReconnect?: () => void;
@@ -133,12 +136,26 @@ export function createRedisBus(options: RedisBusOptions): Bus {
     setImmediate(flush);
   };
 
-  sub.on('message', (channel: string, message: string) => {
+  // Buffers, not strings: ioredis would decode every message as lossy UTF-8 (U+FFFD for
+  // bad bytes) and decode a 10 MB message before anyone could refuse it.
+  sub.on('messageBuffer', (channelBytes: Buffer, bytes: Buffer) => {
     const receivedAtPerfMs = performance.now();
+    const channel = channelBytes.toString();
     if (channel === options.channel) {
-      plainBatch.push({ payload: message, receivedAtPerfMs });
+      const decoded = decodePayload(bytes, options.maxEventBytes);
+      plainBatch.push(
+        decoded.ok
+          ? { payload: decoded.text, bytes, receivedAtPerfMs }
+          : {
+              payload: bytes.subarray(0, DEAD_LETTER_PAYLOAD_MAX_CHARS).toString(),
+              bytes,
+              refused: { reason: decoded.reason, detail: decoded.detail },
+              receivedAtPerfMs,
+            },
+      );
     } else if (channel === names.announce) {
-      const parsed = parseAnnouncement(message);
+      // Our own script wrote it from text that passed decodePayload.
+      const parsed = parseAnnouncement(bytes.toString());
       const storedAtMs = parsed ? idTimeMs(parsed.id) : null;
       if (!parsed || storedAtMs === null) {
         logger.warn({ channel }, 'ignored a malformed message on the internal announce channel');
@@ -329,10 +346,19 @@ export function createRedisBus(options: RedisBusOptions): Bus {
           runStore(cmd, names, { ...request, historySize: options.historySize }),
           options.publishTimeoutMs,
         );
-        if (!stored) return { ok: false, reason: 'redis did not store the event' };
-        return { ok: true, id: stored.id, isReplay: stored.isReplay };
+        if (stored.status === 'refused') {
+          return { ok: false, kind: 'refused', reason: 'the event state could not be decoded' };
+        }
+        if (stored.status === 'claimed_elsewhere') {
+          return { ok: false, kind: 'unavailable', reason: 'redis did not store the event' };
+        }
+        return { ok: true, id: stored.id, isReplay: stored.status === 'replayed' };
       } catch (error) {
-        return { ok: false, reason: `redis unavailable: ${(error as Error).message}` };
+        return {
+          ok: false,
+          kind: 'unavailable',
+          reason: `redis unavailable: ${(error as Error).message}`,
+        };
       }
     },
     async claim(items: ClaimItem[]) {
@@ -342,33 +368,46 @@ export function createRedisBus(options: RedisBusOptions): Bus {
         await waitForCommandConnection();
       } catch {
         options.onClaimFailed?.(items.length);
-        return;
+        return { failed: items.length, refused: [] };
       }
-      // Issued back to back on one connection, so Redis runs the claims in arrival order and
-      // the stream order matches the channel order on every replica.
-      const results = await Promise.allSettled(
-        items.map((item) => {
-          if (item.store) {
-            return runStore(cmd, names, {
-              payload: item.payload,
-              ...item.store,
-              claimKey: item.claimKey,
-              claimTtlMs: options.claimWindowMs,
-              historySize: options.historySize,
-            });
-          }
-          const entry: DeadLetter = {
-            reason: item.rejected?.reason ?? 'invalid_value',
-            detail: item.rejected?.detail ?? 'rejected',
+      const deadLetterOnce = (item: ClaimItem, reason: DeadLetter['reason'], detail: string) =>
+        writeDeadLetter(
+          {
+            reason,
+            detail,
             payload: item.payload,
             source: item.rejected?.source ?? 'redis',
             atMs: Date.now(),
-          };
-          return writeDeadLetter(entry, `${names.claimPrefix}${item.claimKey}`);
+          },
+          `${names.claimPrefix}${item.claimKey}`,
+        );
+      // Issued back to back on one connection, so Redis runs the claims in arrival order and
+      // the stream order matches the channel order on every replica.
+      const refused: number[] = [];
+      const results = await Promise.allSettled(
+        items.map(async (item, index) => {
+          if (!item.store) {
+            const reason = item.rejected?.reason ?? 'invalid_value';
+            return deadLetterOnce(item, reason, item.rejected?.detail ?? 'rejected');
+          }
+          const reply = await runStore(cmd, names, {
+            payload: item.payload,
+            ...item.store,
+            claimKey: item.claimKey,
+            claimTtlMs: options.claimWindowMs,
+            historySize: options.historySize,
+          });
+          // Nothing was written (the claim key neither): dead-letter it once instead.
+          if (reply.status === 'refused') {
+            refused.push(index);
+            return deadLetterOnce(item, 'invalid_value', 'the event state could not be decoded');
+          }
+          return reply;
         }),
       );
       const failed = results.filter((r) => r.status === 'rejected').length;
       if (failed > 0) options.onClaimFailed?.(failed);
+      return { failed, refused };
     },
     async deadLetter(entry) {
       try {

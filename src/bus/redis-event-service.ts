@@ -127,9 +127,16 @@ export class RedisEventService {
         }),
         deadlineMs - Date.now(),
       );
-      return stored
-        ? { ok: true, id: stored.id }
-        : { ok: false, reason: 'redis did not store the event' };
+      if (stored.status === 'stored' || stored.status === 'replayed') {
+        return { ok: true, id: stored.id };
+      }
+      return {
+        ok: false,
+        reason:
+          stored.status === 'refused'
+            ? 'invalid_value: the event state could not be decoded (nothing was stored)'
+            : 'redis did not store the event',
+      };
     } catch (error) {
       return { ok: false, reason: `redis unavailable: ${(error as Error).message}` };
     }

@@ -32,9 +32,28 @@ export function redisNames(keyPrefix: string): RedisNames {
 
 // KEYS: stream, state hash, claim key or '', idempotency key or ''.
 // ARGV: payload, maxlen, announce channel, claim ttl ms, tag, state patch JSON, idempotency ttl ms.
-// Returns {id, 0} when stored, {first id, 1} for a repeated idempotency key, false when the
-// claim was taken by another replica. The state row merge is the Lua twin of applyStatePatch.
+// Returns {id, 0} when stored, {first id, 1} for a repeated idempotency key, {'', 2} when
+// the state patch cannot be decoded (bad input: nothing written), false when the claim was
+// taken by another replica. The state row merge is the Lua twin of applyStatePatch.
+//
+// All or nothing: Redis does not undo the writes of a script that fails half-way, so every
+// value the script decodes or encodes is checked (pcall) before its first write. A stored
+// row that cannot be read (not ours) is replaced rather than failing the event.
 const STORE_LUA = `
+local row = false
+if ARGV[6] ~= '' then
+  local is_patch, patch = pcall(cjson.decode, ARGV[6])
+  if not is_patch or type(patch) ~= 'table' then return {'', 2} end
+  row = {}
+  local current = redis.call('HGET', KEYS[2], ARGV[5])
+  if current then
+    local is_row, decoded = pcall(cjson.decode, current)
+    if is_row and type(decoded) == 'table' then row = decoded end
+  end
+  for key, value in pairs(patch) do row[key] = value end
+  row['last_event_id'] = ''
+  if not pcall(cjson.encode, row) then return {'', 2} end
+end
 if KEYS[4] ~= '' then
   local prior = redis.call('GET', KEYS[4])
   if prior then return {prior, 1} end
@@ -43,10 +62,7 @@ if KEYS[3] ~= '' then
   if not redis.call('SET', KEYS[3], '1', 'NX', 'PX', ARGV[4]) then return false end
 end
 local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'p', ARGV[1])
-if ARGV[6] ~= '' then
-  local current = redis.call('HGET', KEYS[2], ARGV[5])
-  local row = current and cjson.decode(current) or {}
-  for key, value in pairs(cjson.decode(ARGV[6])) do row[key] = value end
+if row then
   row['last_event_id'] = id
   redis.call('HSET', KEYS[2], ARGV[5], cjson.encode(row))
 end
@@ -111,6 +127,16 @@ export const MAX_IDEMPOTENCY_KEY_CHARS = 256;
 /** How long an Idempotency-Key is remembered: a day covers any sane retry policy. */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
+/** What one run of the store script did. */
+export type StoreReply =
+  | { status: 'stored'; id: string }
+  /** A repeated Idempotency-Key: the first publish's id; nothing stored. */
+  | { status: 'replayed'; id: string }
+  /** Another replica claimed this plain message first; nothing stored here. */
+  | { status: 'claimed_elsewhere' }
+  /** The script could not decode what it was given (bad input); nothing written. */
+  | { status: 'refused' };
+
 /** Runs the store script: stores (or claims, or replays an idempotent publish) one event. */
 export async function runStore(
   redis: ScriptedRedis,
@@ -124,7 +150,7 @@ export async function runStore(
     idempotencyKey?: string;
     historySize: number;
   },
-): Promise<{ id: string; isReplay: boolean } | null> {
+): Promise<StoreReply> {
   const reply = await redis.spoolcastStore(
     4,
     names.events,
@@ -139,6 +165,8 @@ export async function runStore(
     request.patch,
     IDEMPOTENCY_TTL_MS,
   );
-  if (!reply) return null;
-  return { id: String(reply[0]), isReplay: Number(reply[1]) === 1 };
+  if (!reply) return { status: 'claimed_elsewhere' };
+  const flag = Number(reply[1]);
+  if (flag === 2) return { status: 'refused' };
+  return { status: flag === 1 ? 'replayed' : 'stored', id: String(reply[0]) };
 }

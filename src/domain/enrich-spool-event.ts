@@ -2,6 +2,7 @@
  * Builds the outgoing event: the producer's fields as parsed plus the reserved `spoolcast`
  * enrichment (CONTRACT §2). Pure; serialised once here, then the same text goes to every client.
  */
+import { escapeLineSeparators } from './json-text.js';
 import { toPlantIso } from './plant-time.js';
 import type { Enrichment, SpoolEvent, WorkerRef } from './spool-event.js';
 
@@ -99,14 +100,18 @@ export function enrichSpoolEvent(
   raw?: string,
 ): string {
   const spoolcast = buildEnrichment(event, id, storedAtMs, timeZone);
+  // U+2028/U+2029/U+0085 are escaped in the output (same JSON value): some SSE and JS line
+  // readers split on them, and two screens must never parse one frame differently.
   if (raw !== undefined && !raw.includes('\n') && !raw.includes('\r')) {
     const end = raw.lastIndexOf('}');
     // parseSpoolEvent accepted it as a non-empty object, so `}` closes it and only
     // whitespace can follow.
-    return `${raw.slice(0, end)},"spoolcast":${serialiseEnrichment(spoolcast)}}`;
+    return escapeLineSeparators(
+      `${raw.slice(0, end)},"spoolcast":${serialiseEnrichment(spoolcast)}}`,
+    );
   }
   // Spread keeps the producer's key order (JS puts integer-like keys first, as JSON.parse did).
-  return JSON.stringify({ ...event, spoolcast });
+  return escapeLineSeparators(JSON.stringify({ ...event, spoolcast }));
 }
 
 /** JSON of the enrichment, field order fixed, escaping only the fields that can need it. */

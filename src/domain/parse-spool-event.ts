@@ -3,6 +3,7 @@
  * Errors are values: nothing here throws on bad input.
  */
 import { Ajv } from 'ajv';
+import { findDuplicateKey } from './json-text.js';
 import type { ParseResult, RejectReason, SpoolEvent } from './spool-event.js';
 
 /** One reason an input is rejected, with a sentence naming the field (safe for logs and 400s). */
@@ -95,7 +96,16 @@ function inspect(raw: string, maxEventBytes: number, isListingAll: boolean): Ins
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return fail('not_object', 'event must be a JSON object');
   }
-  const problems = findKeyProblems(value, isListingAll);
+  // JSON.parse kept the last of two equal keys; a consumer whose parser keeps the first
+  // would see another event than the one validated here, so the message is refused whole.
+  // The key is producer text: it is not echoed.
+  if (findDuplicateKey(raw) !== null) {
+    return fail('duplicate_key', 'event has a key that appears twice in one object');
+  }
+  // Text decoded from UTF-8 cannot hold a lone surrogate; only a `\u` escape can make one
+  // (or a caller's string that never was UTF-8), so the per-string check is usually skipped.
+  const mayHaveLoneSurrogate = raw.includes('\\u') || !raw.isWellFormed();
+  const problems = findKeyProblems(value, isListingAll, mayHaveLoneSurrogate);
   if (problems.length > 0 && !isListingAll) return { problems, event: undefined };
   if (Object.hasOwn(value, RESERVED_KEY)) {
     problems.push({ reason: 'reserved_key', detail: `${RESERVED_KEY} is a reserved key` });
@@ -117,9 +127,17 @@ function fail(reason: RejectReason, detail: string): Inspection {
  * explicit stack: JSON.parse creates `__proto__` as an own property, and a recursive walk
  * could overflow on a deeply nested payload.
  */
-function findKeyProblems(root: object, isListingAll: boolean): SpoolEventProblem[] {
+function findKeyProblems(
+  root: object,
+  isListingAll: boolean,
+  isCheckingUnicode: boolean,
+): SpoolEventProblem[] {
   const problems: SpoolEventProblem[] = [];
   let isTooDeep = false;
+  let hasLoneSurrogate = false;
+  const checkText = (text: string) => {
+    if (isCheckingUnicode && !hasLoneSurrogate && !text.isWellFormed()) hasLoneSurrogate = true;
+  };
   const stack: Array<{ node: object; depth: number }> = [{ node: root, depth: 1 }];
   walk: for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
     const { node, depth } = item;
@@ -129,11 +147,15 @@ function findKeyProblems(root: object, isListingAll: boolean): SpoolEventProblem
       continue;
     }
     if (Array.isArray(node)) {
-      for (const child of node) pushIfNested(stack, child, depth + 1);
+      for (const child of node) {
+        if (typeof child === 'string') checkText(child);
+        else pushIfNested(stack, child, depth + 1);
+      }
       continue;
     }
     const record = node as Record<string, unknown>;
     for (const key of Object.keys(record)) {
+      checkText(key);
       if (FORBIDDEN_KEYS.has(key)) {
         // One of three fixed words, never producer text, so it is safe to echo.
         problems.push({
@@ -143,8 +165,18 @@ function findKeyProblems(root: object, isListingAll: boolean): SpoolEventProblem
         if (!isListingAll) return problems;
         break walk;
       }
-      pushIfNested(stack, record[key], depth + 1);
+      const child = record[key];
+      if (typeof child === 'string') checkText(child);
+      else pushIfNested(stack, child, depth + 1);
     }
+  }
+  if (hasLoneSurrogate) {
+    // Such a string has no UTF-8 form: Redis's JSON decoder, other consumers and the wire
+    // would each read it differently (docs/contract.md §1).
+    problems.push({
+      reason: 'invalid_unicode',
+      detail: 'event has a string with a lone surrogate escape (not well-formed Unicode)',
+    });
   }
   if (isTooDeep) {
     problems.push({

@@ -39,6 +39,8 @@ export type RejectReason =
   | 'invalid_value'
   | 'reserved_key'
   | 'forbidden_key'
+  | 'duplicate_key'
+  | 'invalid_unicode'
   | 'worker_failure';
 
 /** Every reject reason, for pre-registering metric label values. */
@@ -51,6 +53,8 @@ export const REJECT_REASONS: readonly RejectReason[] = [
   'invalid_value',
   'reserved_key',
   'forbidden_key',
+  'duplicate_key',
+  'invalid_unicode',
   'worker_failure',
 ];
 

@@ -6,6 +6,7 @@
 import type { Router } from '@koa/router';
 import type { Bus } from '../bus/bus.js';
 import { MAX_IDEMPOTENCY_KEY_CHARS } from '../bus/redis-scripts.js';
+import { decodePayload } from '../domain/decode-payload.js';
 import { listSpoolEventProblems, parseSpoolEvent } from '../domain/parse-spool-event.js';
 import type { RejectReason } from '../domain/spool-event.js';
 import { computeStatePatch } from '../domain/spool-state.js';
@@ -20,9 +21,33 @@ export interface EventsRouteDeps {
   onStoreFailed: () => void;
 }
 
+/**
+ * Null when `contentType` is JSON in UTF-8 (`application/json`, any parameters, charset
+ * utf-8 if given), else the reason it is refused.
+ */
+export function checkJsonMediaType(contentType: string): string | null {
+  const [type = '', ...params] = contentType.split(';').map((part) => part.trim().toLowerCase());
+  if (type !== 'application/json') {
+    return 'POST /api/events takes Content-Type: application/json only';
+  }
+  const charset = params.find((p) => p.startsWith('charset='))?.slice('charset='.length);
+  if (charset !== undefined && charset.replaceAll('"', '') !== 'utf-8') {
+    return 'the JSON body must be UTF-8 (charset=utf-8)';
+  }
+  return null;
+}
+
 /** Mounts the publish route. */
 export function mountEventsRoute(router: Router, deps: EventsRouteDeps): void {
   router.post('/api/events', async (ctx) => {
+    // JSON only: `text/plain` and form bodies are "simple" cross-origin requests that no
+    // preflight stops, so accepting them would let any web page publish.
+    const mediaType = checkJsonMediaType(ctx.get('Content-Type'));
+    if (mediaType !== null) {
+      ctx.status = 415;
+      ctx.body = { error: 'unsupported_media_type', message: mediaType };
+      return;
+    }
     const body = await readBody(ctx.req, deps.maxEventBytes);
     if (!body.ok) {
       ctx.status = body.tooLarge ? 413 : 400;
@@ -30,9 +55,20 @@ export function mountEventsRoute(router: Router, deps: EventsRouteDeps): void {
       if (body.tooLarge) deps.onRejected('too_large', body.message);
       return;
     }
-    const parsed = parseSpoolEvent(body.text, deps.maxEventBytes);
+    const decoded = decodePayload(body.bytes, deps.maxEventBytes);
+    if (!decoded.ok) {
+      deps.onRejected(decoded.reason, decoded.detail);
+      ctx.status = decoded.reason === 'too_large' ? 413 : 400;
+      ctx.body = {
+        error: 'invalid_event',
+        reasons: [{ reason: decoded.reason, detail: decoded.detail }],
+      };
+      return;
+    }
+    const text = decoded.text;
+    const parsed = parseSpoolEvent(text, deps.maxEventBytes);
     if (!parsed.ok) {
-      const problems = listSpoolEventProblems(body.text, deps.maxEventBytes);
+      const problems = listSpoolEventProblems(text, deps.maxEventBytes);
       const first = problems[0] as { reason: RejectReason; detail: string };
       deps.onRejected(first.reason, first.detail);
       ctx.status = first.reason === 'too_large' ? 413 : 400;
@@ -49,11 +85,21 @@ export function mountEventsRoute(router: Router, deps: EventsRouteDeps): void {
       return;
     }
     const stored = await deps.bus.store({
-      payload: body.text,
+      payload: text,
       tag: parsed.event.tag_spool,
       patch: JSON.stringify(computeStatePatch(parsed.event, deps.plantTimeZone)),
       ...(idempotencyKey ? { idempotencyKey } : {}),
     });
+    if (!stored.ok && stored.kind === 'refused') {
+      // Bad input the store could not take; nothing was written, so a retry cannot help.
+      deps.onRejected('invalid_value', stored.reason);
+      ctx.status = 400;
+      ctx.body = {
+        error: 'invalid_event',
+        reasons: [{ reason: 'invalid_value', detail: stored.reason }],
+      };
+      return;
+    }
     if (!stored.ok) {
       deps.onStoreFailed();
       ctx.status = 503;

@@ -1,12 +1,12 @@
 /**
- * Reads a request body as UTF-8 text up to a byte limit, stopping early (413) instead of
- * buffering an oversized upload.
+ * Reads a request body's bytes up to a byte limit, stopping early (413) instead of
+ * buffering an oversized upload. Decoding is the domain's job (decodePayload).
  */
 import type { IncomingMessage } from 'node:http';
 
 /** The body, or why it could not be read. */
 export type BodyResult =
-  | { ok: true; text: string }
+  | { ok: true; bytes: Buffer }
   | { ok: false; tooLarge: boolean; message: string };
 
 /** Reads at most `maxBytes`; a declared or actual larger body is refused. */
@@ -40,5 +40,5 @@ export async function readBody(req: IncomingMessage, maxBytes: number): Promise<
       message: `could not read the body: ${(error as Error).message}`,
     };
   }
-  return { ok: true, text: Buffer.concat(chunks).toString('utf8') };
+  return { ok: true, bytes: Buffer.concat(chunks) };
 }

@@ -102,8 +102,26 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     if (deadLetters.length > 0) void bus.claim(deadLetters).catch(() => undefined);
   };
   const deliveries = createSequencer<Enriched>(release);
+  const claimLog = createLogLimiter();
   const claims = createSequencer<ClaimItem[]>((items) => {
-    if (items.length > 0) void bus.claim(items).catch(() => undefined);
+    if (items.length === 0) return;
+    void bus.claim(items).then(
+      (report) => {
+        // Already dead-lettered by the bus (once across replicas); counted and logged here.
+        for (let n = 0; n < report.refused.length; n += 1) {
+          recordRejection('invalid_value', 'the event state could not be decoded', 'redis');
+        }
+        if (report.failed === 0) return;
+        const suppressed = claimLog.admit(Date.now());
+        if (suppressed !== null) {
+          logger.warn(
+            { count: report.failed, suppressed },
+            'plain messages could not be claimed: redis failed (another replica may have stored them)',
+          );
+        }
+      },
+      () => undefined,
+    );
   });
 
   const onStored = (messages: StoredMessage[]) => {
@@ -132,8 +150,9 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     for (const batch of chunk(messages, config.poolBatchMax)) {
       const ticket = claims.reserve();
       // Keys are taken here, in arrival order, before any asynchronous step.
-      const keys = batch.map((m) => occurrences.keyFor(m.payload, nowMs));
-      const items: BatchItem[] = batch.map((m) => ({ payload: m.payload }));
+      const keys = batch.map((m) => occurrences.keyFor(m.bytes, nowMs));
+      // Refused at the edge (too large, not UTF-8): never sent to the pool.
+      const items: BatchItem[] = batch.map((m) => ({ payload: m.refused ? '' : m.payload }));
       void pool
         .run({
           mode: 'check',
@@ -143,8 +162,14 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         })
         .then((results) => {
           const claimItems = results.map((result, i): ClaimItem => {
-            const payload = (batch[i] as PlainMessage).payload;
+            const message = batch[i] as PlainMessage;
+            const { payload } = message;
             const claimKey = keys[i] as string;
+            if (message.refused) {
+              const { reason, detail } = message.refused;
+              recordRejection(reason, detail, 'redis');
+              return { payload, claimKey, rejected: { reason, detail } };
+            }
             if (result.ok) {
               return { payload, claimKey, store: { tag: result.tag, patch: result.patch ?? '' } };
             }

@@ -1,7 +1,10 @@
 /**
- * SSE wire format (CONTRACT §2), as pure functions that return the exact bytes.
+ * SSE wire format (docs/contract.md §2), as pure functions that return the exact bytes.
  * Spec: https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation
+ * Every JSON `data:` written here has U+2028, U+2029 and U+0085 escaped (same value), so a
+ * reader that splits lines on them cannot be confused; event JSON arrives escaped already.
  */
+import { escapeLineSeparators } from '../domain/json-text.js';
 
 /** One frame to send; `data` may contain newlines (each line becomes a `data:` line). */
 export interface SseFrame {
@@ -18,10 +21,9 @@ export function formatRetry(retryMs: number): string {
 /** Formats one frame. JSON.stringify output has no raw newlines, so the common case is one line. */
 export function formatFrame(frame: SseFrame): string {
   const head = frame.id === undefined ? '' : `id: ${frame.id}\n`;
+  const safe = escapeLineSeparators(frame.data);
   const data =
-    frame.data.includes('\n') || frame.data.includes('\r')
-      ? frame.data.split(/\r\n|\r|\n/).join('\ndata: ')
-      : frame.data;
+    safe.includes('\n') || safe.includes('\r') ? safe.split(/\r\n|\r|\n/).join('\ndata: ') : safe;
   return `${head}event: ${frame.event}\ndata: ${data}\n\n`;
 }
 
@@ -60,7 +62,7 @@ export function jitterRetryMs(baseMs: number, random: () => number = Math.random
 
 /** The snapshot frame; its `id:` is `as_of`, so a reconnect resumes after it (no second snapshot). */
 export function formatSnapshot(asOf: string, json: string): string {
-  return `id: ${asOf}\nevent: snapshot\ndata: ${json}\n\n`;
+  return `id: ${asOf}\nevent: snapshot\ndata: ${escapeLineSeparators(json)}\n\n`;
 }
 
 /** Tells the client its position is gone; a snapshot follows at once. */

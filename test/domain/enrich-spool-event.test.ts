@@ -136,3 +136,15 @@ test('a pretty-printed producer text is serialised again onto one line', (t) => 
   t.false(out.includes('\n'));
   t.like(JSON.parse(out), { event_type: 'TOMAR', tag_spool: 'S-1', spoolcast: { id: '1-0' } });
 });
+
+test('escapes U+2028, U+2029 and U+0085 in the output on both serialisation paths', (t) => {
+  const raw = '{"event_type":"TOMAR","tag_spool":"S-1","note":"a\u2028b\u2029c\u0085"}';
+  const event = JSON.parse(raw);
+  for (const json of [
+    enrichSpoolEvent(event, '5-0', 0, 'America/Santiago', raw),
+    enrichSpoolEvent(event, '5-0', 0, 'America/Santiago'),
+  ]) {
+    t.false(/[\u2028\u2029\u0085]/.test(json));
+    t.is(JSON.parse(json).note, 'a\u2028b\u2029c\u0085');
+  }
+});

@@ -178,3 +178,35 @@ test('lists every problem in field order, the first being the one parse reports'
 test('lists no problems for a valid event', (t) => {
   t.deepEqual(listSpoolEventProblems(PRODUCER_MESSAGE, MAX_EVENT_BYTES), []);
 });
+
+test('rejects a duplicate key, which other parsers would read as another event', (t) => {
+  const raw = '{"event_type":"TOMAR","tag_spool":"S-1","event_type":"COMPLETAR"}';
+  t.like(parse(raw), { ok: false, reason: 'duplicate_key' });
+  t.like(listSpoolEventProblems(raw, MAX_EVENT_BYTES), [{ reason: 'duplicate_key' }]);
+});
+
+test('rejects a lone surrogate escape in a value, a key, a nested string or an array', (t) => {
+  for (const extra of [
+    '"worker_nombre":"MR\\ud800"',
+    '"\\udc00":1',
+    '"x":{"y":["a","\\udbff"]}',
+    '"estado_detalle":"\\udfff\\ud800"',
+  ]) {
+    const raw = `{"event_type":"TOMAR","tag_spool":"S-1",${extra}}`;
+    t.like(parse(raw), { ok: false, reason: 'invalid_unicode' }, extra);
+  }
+});
+
+test('rejects a lone surrogate in a string that never was UTF-8', (t) => {
+  t.like(parse(`{"event_type":"TOMAR","tag_spool":"S-1","w":"\ud800"}`), {
+    ok: false,
+    reason: 'invalid_unicode',
+  });
+});
+
+test('accepts escaped and raw surrogate pairs (well-formed Unicode)', (t) => {
+  t.like(parse('{"event_type":"TOMAR","tag_spool":"S-\\ud83d\\ude00","w":"😀"}'), {
+    ok: true,
+    event: { tag_spool: 'S-😀' },
+  });
+});

@@ -98,3 +98,44 @@ test('an Idempotency-Key over 256 characters gets 400', async (t) => {
   t.is(response.status, 400);
   t.like(await response.json(), { error: 'invalid_idempotency_key' });
 });
+
+test('only application/json is taken: text/plain and form bodies get 415, so no page can publish without a preflight', async (t) => {
+  const gateway = await startGateway(t);
+  for (const type of [
+    'text/plain',
+    'application/x-www-form-urlencoded',
+    'multipart/form-data; boundary=x',
+  ]) {
+    const response = await post(gateway.url, spoolEvent(1), { 'content-type': type });
+    t.is(response.status, 415, type);
+    t.like(await response.json(), { error: 'unsupported_media_type' });
+  }
+  const latin1 = await post(gateway.url, spoolEvent(1), {
+    'content-type': 'application/json; charset=iso-8859-1',
+  });
+  t.is(latin1.status, 415);
+  const utf8 = await post(gateway.url, spoolEvent(1), {
+    'content-type': 'application/json; charset=UTF-8',
+  });
+  t.is(utf8.status, 202);
+});
+
+test('hostile input gets 400 with its reason, never 503: lone surrogate, duplicate key, bytes that are not UTF-8', async (t) => {
+  const gateway = await startGateway(t, await redisEnv());
+  const cases: [string, string | Buffer][] = [
+    ['invalid_unicode', '{"event_type":"TOMAR","tag_spool":"S-1","worker_nombre":"\\ud800"}'],
+    ['duplicate_key', '{"event_type":"TOMAR","tag_spool":"S-1","event_type":"PAUSAR"}'],
+    ['invalid_unicode', Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d])],
+  ];
+  for (const [reason, body] of cases) {
+    const response = await fetch(`${gateway.url}/api/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    t.is(response.status, 400, reason);
+    t.like(await response.json(), { error: 'invalid_event', reasons: [{ reason }] });
+  }
+  const spools = (await (await fetch(`${gateway.url}/api/spools`)).json()) as { spools: unknown[] };
+  t.deepEqual(spools.spools, [], 'nothing was stored');
+});

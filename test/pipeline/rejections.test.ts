@@ -9,8 +9,8 @@ import {
 import { openTestSse } from '../helpers/sse-client.js';
 import { waitFor } from '../helpers/wait.js';
 
-// One bad message per CONTRACT §1 rule, with the reason it must be counted under.
-const BAD: [string, string][] = [
+// One bad message per docs/contract.md §1 rule, with the reason it must be counted under.
+const BAD: [string, string | Buffer][] = [
   ['not_json', '{"event_type":"TOMAR",'],
   ['not_object', '["TOMAR","SPOOL-1"]'],
   ['not_object', 'null'],
@@ -28,6 +28,19 @@ const BAD: [string, string][] = [
   ],
   ['forbidden_key', '{"event_type":"TOMAR","tag_spool":"SPOOL-1","deep":{"constructor":{}}}'],
   ['forbidden_key', '{"event_type":"TOMAR","tag_spool":"SPOOL-1","prototype":1}'],
+  ['duplicate_key', '{"event_type":"TOMAR","tag_spool":"SPOOL-1","event_type":"COMPLETAR"}'],
+  ['duplicate_key', '{"event_type":"TOMAR","tag_spool":"SPOOL-1","x":{"a":1,"\\u0061":2}}'],
+  ['invalid_unicode', '{"event_type":"TOMAR","tag_spool":"SPOOL-1","worker_nombre":"\\ud800"}'],
+  ['invalid_unicode', '{"event_type":"TOMAR","tag_spool":"SPOOL-1","\\udfff":1}'],
+  // Bytes that are not UTF-8 (a lone 0xff inside a string), sent as they are.
+  [
+    'invalid_unicode',
+    Buffer.concat([
+      Buffer.from('{"event_type":"TOMAR","tag_spool":"SPOOL-'),
+      Buffer.from([0xff]),
+      Buffer.from('"}'),
+    ]),
+  ],
 ];
 
 test('every rejection rule: counted, dead-lettered, never sent, and good events keep flowing in order', async (t) => {

@@ -60,3 +60,14 @@ test('resync frame names the reason and the epoch, with no id', (t) => {
     'event: resync\ndata: {"reason":"cursor_too_old","epoch":"e1"}\n\n',
   );
 });
+
+test('snapshot and generic frames escape U+2028, U+2029 and U+0085 in their data', (t) => {
+  t.is(
+    formatSnapshot('7-0', '{"w":"a\u2028b"}'),
+    'id: 7-0\nevent: snapshot\ndata: {"w":"a\\u2028b"}\n\n',
+  );
+  t.is(
+    formatFrame({ event: 'x', data: '{"w":"\u2029\u0085"}' }),
+    'event: x\ndata: {"w":"\\u2029\\u0085"}\n\n',
+  );
+});
