@@ -14,6 +14,7 @@ import { createMetrics, type Metrics } from './observability/metrics.js';
 import { createPipeline } from './pipeline/pipeline.js';
 import { createWorkerPool, type WorkerPool } from './pipeline/worker-pool.js';
 import { createReplayer } from './replay/replayer.js';
+import { type DrainReport, drainStreams } from './stream/drain.js';
 import { FrameCache } from './stream/frame-cache.js';
 import { Hub } from './stream/hub.js';
 
@@ -30,7 +31,13 @@ export interface Service {
   ready: Promise<void>;
   /** Turns readiness to 503 and refuses new streams; open streams keep flowing. */
   beginDrain(): void;
-  /** Drains (if not yet), ends the open streams, closes the bus and pool and the server. */
+  /**
+   * The SIGTERM sequence: readiness 503 at once; after `DRAIN_DELAY_S` the open streams are
+   * ended at random over `SHUTDOWN_DRAIN_S` while the bus keeps delivering (and claiming);
+   * then `stop()`. Resolves with what was drained.
+   */
+  drain(): Promise<DrainReport>;
+  /** Ends the open streams at once (if not drained), then closes the server, bus and pool. */
   stop(): Promise<void>;
 }
 
@@ -135,6 +142,7 @@ export async function startService(
     logger,
     maxEventBytes: config.maxEventBytes,
     isDraining: () => isDraining,
+    maxClients: config.maxClients,
     readiness: () => ({
       isPipelineUp,
       isDraining,
@@ -172,7 +180,9 @@ export async function startService(
   const stop = () => {
     stopping ??= (async () => {
       beginDrain();
-      // Order: stop new streams, end open ones (clients reconnect elsewhere), then the inputs.
+      // Order: stop new streams, end open ones (clients reconnect elsewhere), then the
+      // inputs — the bus last among them, so everything stored until the last stream
+      // ended reached it — then the pool, which lets its tasks in flight finish.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       hub.close();
       server.closeIdleConnections();
@@ -186,5 +196,23 @@ export async function startService(
     return stopping;
   };
 
-  return { url, server, bus, hub, pool, metrics, ready, beginDrain, stop };
+  let draining: Promise<DrainReport> | null = null;
+  const drain = () => {
+    draining ??= (async () => {
+      beginDrain();
+      // The load balancer needs a moment to see the 503 and stop sending new streams here.
+      await new Promise((resolve) => setTimeout(resolve, config.drainDelayMs));
+      // Streams end one by one over the window; the bus and claiming keep running meanwhile,
+      // so the streams still open get every event until their own close.
+      const report = await drainStreams(hub, {
+        windowMs: config.shutdownDrainMs,
+        retryMs: config.retryMs,
+      });
+      await stop();
+      return report;
+    })();
+    return draining;
+  };
+
+  return { url, server, bus, hub, pool, metrics, ready, beginDrain, drain, stop };
 }

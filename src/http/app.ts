@@ -28,6 +28,8 @@ export interface AppDeps {
   maxEventBytes: number;
   readiness: () => ReadinessInput;
   isDraining: () => boolean;
+  /** Most open streams (`SSE_MAX_CLIENTS`); 0 = unlimited. */
+  maxClients: number;
 }
 
 // A client going away mid-stream is normal (STACK gotcha 5), not an error.
@@ -42,7 +44,11 @@ const QUIET_CODES = new Set([
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
   const router = new Router();
-  mountStreamRoute(router, deps.replayer, deps.isDraining);
+  mountStreamRoute(router, deps.replayer, deps.isDraining, () => {
+    if (deps.maxClients === 0 || deps.hub.size < deps.maxClients) return false;
+    deps.metrics.streamsRefused.inc();
+    return true;
+  });
   mountSpoolsRoute(router, deps.bus);
   mountEventsRoute(router, {
     bus: deps.bus,

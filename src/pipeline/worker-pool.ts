@@ -34,6 +34,7 @@ export interface WorkerPool {
   /** Runs one tiny task so the first real batch does not pay the thread start-up. */
   warm(): Promise<void>;
   readonly queueDepth: number;
+  /** Lets the tasks in flight finish (up to the task timeout), then ends the threads. */
   close(): Promise<void>;
 }
 
@@ -161,9 +162,17 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     get queueDepth() {
       return queued();
     },
-    close: () => {
+    close: async () => {
       isClosing = true;
-      return piscina.destroy();
+      // Let the tasks in flight finish (their events are stored: the results still go out),
+      // but never hang shutdown on a worker that does not answer.
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, options.taskTimeoutMs + 1000);
+      });
+      await Promise.race([piscina.close().catch(() => undefined), deadline]);
+      clearTimeout(timer);
+      await piscina.destroy().catch(() => undefined);
     },
   };
 }
