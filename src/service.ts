@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Bus } from './bus/bus.js';
 import { createMemoryBus } from './bus/memory-bus.js';
 import { createRedisBus } from './bus/redis-bus.js';
+import { describeRedisTarget, redisTargetFromConfig } from './bus/redis-connection.js';
 import type { Config } from './config.js';
 import { createApp } from './http/app.js';
 import type { Logger } from './observability/logger.js';
@@ -51,15 +52,18 @@ export interface ServiceOptions {
 }
 
 function createBus(config: Config, logger: Logger, metrics: Metrics): Bus {
-  if (!config.redisUrl) {
+  const target = redisTargetFromConfig(config);
+  if (!target) {
     logger.info('REDIS_URL is not set: using the embedded in-process bus (one instance only)');
     return createMemoryBus({
       historySize: config.historySize,
       deadLetterSize: config.deadLetterSize,
     });
   }
+  logger.info({ redis: describeRedisTarget(target) }, 'using redis');
   return createRedisBus({
-    url: config.redisUrl,
+    target,
+    replicaAcks: config.publishReplicaAcks,
     channel: config.spoolsChannel,
     keyPrefix: config.redisKeyPrefix,
     historySize: config.historySize,

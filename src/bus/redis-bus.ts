@@ -6,7 +6,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { Redis } from 'ioredis';
 import { decodePayload } from '../domain/decode-payload.js';
 import type { Logger } from '../observability/logger.js';
 import type {
@@ -21,6 +20,12 @@ import type {
   StoreResult,
 } from './bus.js';
 import { compareIds, idTimeMs } from './event-id.js';
+import {
+  confirmReplicas,
+  createRedisConnection,
+  type RedisTarget,
+  redact,
+} from './redis-connection.js';
 import { readAfter, readDeadLetters, readSnapshot } from './redis-history.js';
 import {
   DEAD_LETTER_PAYLOAD_MAX_CHARS,
@@ -45,7 +50,10 @@ const pause = (ms: number) =>
 
 /** Redis bus settings (from config). */
 export interface RedisBusOptions {
-  url: string;
+  /** Where Redis is: a URL or Sentinels (redis-connection.ts). */
+  target: RedisTarget;
+  /** Replicas that must confirm a stored event before `store` reports success (WAIT). */
+  replicaAcks: number;
   channel: string;
   keyPrefix: string;
   historySize: number;
@@ -66,7 +74,7 @@ export function createRedisBus(options: RedisBusOptions): Bus {
   const names: RedisNames = redisNames(options.keyPrefix);
   const { logger } = options;
   // Subscriber: queues SUBSCRIBE until connected, resubscribes after reconnects.
-  const sub = new Redis(options.url, {
+  const sub = createRedisConnection(options.target, {
     lazyConnect: true,
     maxRetriesPerRequest: null,
     autoResubscribe: true,
@@ -75,7 +83,7 @@ export function createRedisBus(options: RedisBusOptions): Bus {
   // Commands fail fast while disconnected and are never replayed later: a publish reported
   // as failed must not be stored behind the caller's back.
   const cmd: ScriptedRedis = withScripts(
-    new Redis(options.url, {
+    createRedisConnection(options.target, {
       lazyConnect: true,
       enableOfflineQueue: false,
       autoResendUnfulfilledCommands: false,
@@ -341,6 +349,7 @@ export function createRedisBus(options: RedisBusOptions): Bus {
       requestGapFill();
     },
     async store(request): Promise<StoreResult> {
+      const startedAt = Date.now();
       try {
         const stored = await withTimeout(
           runStore(cmd, names, { ...request, historySize: options.historySize }),
@@ -352,12 +361,19 @@ export function createRedisBus(options: RedisBusOptions): Bus {
         if (stored.status === 'claimed_elsewhere') {
           return { ok: false, kind: 'unavailable', reason: 'redis did not store the event' };
         }
+        // Acknowledged only once enough replicas hold it, within the same publish deadline.
+        const shortfall = await confirmReplicas(
+          cmd,
+          options.replicaAcks,
+          options.publishTimeoutMs - (Date.now() - startedAt),
+        );
+        if (shortfall) return { ok: false, kind: 'unavailable', reason: shortfall };
         return { ok: true, id: stored.id, isReplay: stored.status === 'replayed' };
       } catch (error) {
         return {
           ok: false,
           kind: 'unavailable',
-          reason: `redis unavailable: ${(error as Error).message}`,
+          reason: `redis unavailable: ${redact(options.target, (error as Error).message)}`,
         };
       }
     },

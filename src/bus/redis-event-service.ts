@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import { parseSpoolEvent } from '../domain/parse-spool-event.js';
 import { formatPlantTimestamp } from '../domain/plant-time.js';
 import { computeStatePatch } from '../domain/spool-state.js';
+import { confirmReplicas, redact } from './redis-connection.js';
 import { MAX_IDEMPOTENCY_KEY_CHARS, redisNames, runStore, withScripts } from './redis-scripts.js';
 import { waitForReady, withTimeout } from './redis-wait.js';
 
@@ -21,6 +22,11 @@ export interface RedisEventServiceOptions {
   historySize?: number;
   /** Longest wait for Redis, in ms. Default 2000. */
   timeoutMs?: number;
+  /**
+   * Replicas that must hold the event before `{ ok: true }` (Redis `WAIT`, within
+   * `timeoutMs`), as the gateways' `PUBLISH_REPLICA_ACKS`. Default 0; use 1 with Sentinel.
+   */
+  replicaAcks?: number;
   /** As `MAX_EVENT_BYTES`. Default 65536. */
   maxEventBytes?: number;
   /** Zone for the `timestamp` field. Default America/Santiago. */
@@ -40,6 +46,7 @@ export class RedisEventService {
       keyPrefix: options.keyPrefix ?? 'spoolcast:',
       historySize: options.historySize ?? 10_000,
       timeoutMs: options.timeoutMs ?? 2000,
+      replicaAcks: options.replicaAcks ?? 0,
       maxEventBytes: options.maxEventBytes ?? 65_536,
       timeZone: options.timeZone ?? 'America/Santiago',
       now: options.now ?? (() => new Date()),
@@ -128,7 +135,12 @@ export class RedisEventService {
         deadlineMs - Date.now(),
       );
       if (stored.status === 'stored' || stored.status === 'replayed') {
-        return { ok: true, id: stored.id };
+        const shortfall = await confirmReplicas(
+          this.redis,
+          this.options.replicaAcks,
+          deadlineMs - Date.now(),
+        );
+        return shortfall ? { ok: false, reason: shortfall } : { ok: true, id: stored.id };
       }
       return {
         ok: false,
@@ -138,7 +150,7 @@ export class RedisEventService {
             : 'redis did not store the event',
       };
     } catch (error) {
-      return { ok: false, reason: `redis unavailable: ${(error as Error).message}` };
+      return { ok: false, reason: `redis unavailable: ${redact(null, (error as Error).message)}` };
     }
   }
 }

@@ -56,7 +56,12 @@ if ARGV[6] ~= '' then
 end
 if KEYS[4] ~= '' then
   local prior = redis.call('GET', KEYS[4])
-  if prior then return {prior, 1} end
+  -- A write, so a WAIT after a replayed publish also covers the first one (replication
+  -- is one ordered stream): the retry is acknowledged only once the event is replicated.
+  if prior then
+    redis.call('PEXPIRE', KEYS[4], ARGV[7])
+    return {prior, 1}
+  end
 end
 if KEYS[3] ~= '' then
   if not redis.call('SET', KEYS[3], '1', 'NX', 'PX', ARGV[4]) then return false end
