@@ -144,8 +144,22 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     return [...left, ...right];
   };
 
+  // Tasks accepted and not yet answered (running, handed over or waiting here), so close()
+  // can let them finish.
+  let pending = 0;
+  let onIdle: (() => void) | null = null;
+  const track = async (task: BatchTask) => {
+    pending += 1;
+    try {
+      return await runSplitting(task, 0);
+    } finally {
+      pending -= 1;
+      if (pending === 0) onIdle?.();
+    }
+  };
+
   return {
-    run: (task) => runSplitting(task, 0),
+    run: track,
     async warm() {
       // One empty task per thread, with a generous deadline: a cold thread may need seconds
       // to load its modules, which is not the hang the task deadline is for.
@@ -163,16 +177,19 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       return queued();
     },
     close: async () => {
-      isClosing = true;
-      // Let the tasks in flight finish (their events are stored: the results still go out),
-      // but never hang shutdown on a worker that does not answer.
+      // Let every task already accepted finish (their events are stored: the results still
+      // go out), but never hang shutdown on a worker that does not answer: one task
+      // deadline, then the threads are ended and what is left reports 'pool closed'.
       let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<void>((resolve) => {
+      const idle = new Promise<void>((resolve) => {
+        onIdle = resolve;
+        if (pending === 0) resolve();
         timer = setTimeout(resolve, options.taskTimeoutMs + 1000);
       });
-      await Promise.race([piscina.close().catch(() => undefined), deadline]);
+      await idle;
       clearTimeout(timer);
-      await piscina.destroy().catch(() => undefined);
+      isClosing = true;
+      await piscina.destroy();
     },
   };
 }
