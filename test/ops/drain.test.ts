@@ -7,12 +7,12 @@
  */
 import test from 'ava';
 import { ownRedisEnv } from '../helpers/gateway.js';
-import { locationFromAnnotations, startNginx } from '../helpers/proxies.js';
-import { only, render } from '../k8s/render.js';
 import { startServiceProcess } from '../helpers/gateway-process.js';
+import { locationFromAnnotations, startNginx } from '../helpers/proxies.js';
 import { startHttpPublisher } from '../helpers/publisher.js';
 import { type ResumingClient, startResumingClient } from '../helpers/resuming-client.js';
 import { waitFor } from '../helpers/wait.js';
+import { only, render } from '../k8s/render.js';
 
 const STREAMS = 80;
 const WINDOW_MS = 2000;
