@@ -1,10 +1,11 @@
 /**
- * Settings (CONTRACT §5). `loadConfig(env)` is the only reader of the environment: it applies
+ * Settings (docs/contract.md §5). `loadConfig(env)` is the only reader of the environment: it applies
  * the defaults below, reports every bad value at once naming its variable, and returns frozen data.
  */
 import { availableParallelism } from 'node:os';
 import { isValidTimeZone } from './domain/plant-time.js';
 import { ConfigError } from './errors.js';
+import { redactSecrets } from './observability/redact.js';
 
 /** Validated, frozen settings; every duration and size carries its unit in its name. */
 export interface Config {
@@ -79,7 +80,7 @@ const text =
 const redisUrl: Parser = (raw) => {
   if (raw === '') return null;
   if (!/^rediss?:\/\//.test(raw))
-    return new Error(`must start with redis:// or rediss://, got "${raw}"`);
+    return new Error(`must start with redis:// or rediss://, got "${redactSecrets(raw)}"`);
   try {
     new URL(raw);
     return raw;
@@ -157,6 +158,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
       `SSE_MAX_BUFFERED_BYTES must be at least 4 × MAX_EVENT_BYTES (${maxEventBytes * 4}), got ${maxBufferedBytes}`,
     );
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  // Every message goes through the redactor too: a value can hold a password by mistake.
+  if (problems.length > 0) throw new ConfigError(problems.map(redactSecrets));
   return Object.freeze(out as unknown as Config);
 }

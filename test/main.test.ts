@@ -18,6 +18,7 @@ test('with no REDIS_URL the service runs on the embedded bus and serves events',
   await client.next((f) => f.event === 'connected');
   const posted = await fetch(`${run.url}/api/events`, {
     method: 'POST',
+    headers: { 'content-type': 'application/json' },
     body: '{"event_type":"TOMAR","tag_spool":"SPOOL-9"}',
   });
   t.is(posted.status, 202);
@@ -39,6 +40,7 @@ test('SIGTERM: readiness 503 and new streams sent elsewhere while open streams f
   t.regex(await late.text(), /^retry: \d+\n\n$/);
   const posted = await fetch(`${run.url}/api/events`, {
     method: 'POST',
+    headers: { 'content-type': 'application/json' },
     body: '{"event_type":"PAUSAR","tag_spool":"SPOOL-9"}',
   });
   t.is(posted.status, 202);

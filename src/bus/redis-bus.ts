@@ -22,6 +22,7 @@ import type {
 } from './bus.js';
 import { compareIds, idTimeMs } from './event-id.js';
 import { readAfter, readDeadLetters, readSnapshot } from './redis-history.js';
+import { BusProbe, probeTimeoutMs } from './redis-probe.js';
 import {
   DEAD_LETTER_PAYLOAD_MAX_CHARS,
   parseAnnouncement,
@@ -59,7 +60,16 @@ export interface RedisBusOptions {
   onReconnect?: () => void;
   /** Called when a plain message could not be claimed because Redis failed. */
   onClaimFailed?: (count: number) => void;
+  /** Heartbeat period: both connections are probed this often (redis-probe.ts). */
+  pingIntervalMs: number;
+  /** Called when the subscriber loses its connection, with the cause as far as it is known. */
+  onSubscriberDrop?: (cause: string) => void;
+  /** Called after each probe with the bytes Redis holds for the subscriber (omem). */
+  onSubscriberBuffer?: (bytes: number) => void;
 }
+
+/** Redis refusing our credentials or permissions: a configuration problem, logged at error. */
+const AUTH_ERROR = /^(WRONGPASS|NOAUTH|NOPERM)\b/;
 
 /** Creates the Redis bus; connections open on `start`. */
 export function createRedisBus(options: RedisBusOptions): Bus {
@@ -97,10 +107,49 @@ export function createRedisBus(options: RedisBusOptions): Bus {
   let isFlushScheduled = false;
   let isStopped = false;
 
-  // "ok" means events can flow end to end: subscribed, and able to store (claims go
-  // through the command connection, which may come back later than the subscriber).
+  // Both connections answer a PING under a deadline, or the bus is down: a frozen Redis
+  // keeps its sockets open and ioredis would go on calling them ready.
+  const probe = new BusProbe({
+    targets: { subscriber: sub, commands: cmd },
+    intervalMs: Math.max(100, options.pingIntervalMs),
+    timeoutMs: probeTimeoutMs(options.pingIntervalMs),
+    onChange(isHealthy, failed) {
+      if (isHealthy) logger.info('redis answers the health probe again');
+      else logger.warn({ failed }, 'redis did not answer the health probe in time: bus down');
+      refreshStatus();
+    },
+    onRound: async () => {
+      if (!options.onSubscriberBuffer) return;
+      const bytes = await readSubscriberBuffer();
+      if (bytes !== null) options.onSubscriberBuffer(bytes);
+    },
+  });
+
+  // Redis's output buffer for our subscriber (CLIENT LIST `omem`): what Redis holds that we
+  // have not read yet. Past `client-output-buffer-limit pubsub` Redis drops the connection.
+  const readSubscriberBuffer = async (): Promise<number | null> => {
+    const localPort = (sub as unknown as { stream?: { localPort?: number } }).stream?.localPort;
+    if (!localPort || isClientListRefused) return null;
+    try {
+      const list = String(await cmd.call('CLIENT', 'LIST', 'TYPE', 'pubsub'));
+      const line = list
+        .split('\n')
+        .find((l) => / name=spoolcast-sub /.test(l) && l.includes(`:${localPort} `));
+      const omem = line ? /\bomem=(\d+)/.exec(line)?.[1] : undefined;
+      return omem === undefined ? null : Number(omem);
+    } catch {
+      // Managed Redis often renames or disables CLIENT: stop asking.
+      isClientListRefused = true;
+      return null;
+    }
+  };
+  let isClientListRefused = false;
+
+  // "ok" means events can flow end to end: subscribed, able to store (claims go through
+  // the command connection, which may come back later than the subscriber), and answering.
   const refreshStatus = () => {
-    const next: BusStatus = isSubscribed && cmd.status === 'ready' && !isStopped ? 'ok' : 'down';
+    const isFlowing = isSubscribed && cmd.status === 'ready' && probe.isHealthy;
+    const next: BusStatus = isFlowing && !isStopped ? 'ok' : 'down';
     if (next === status) return;
     status = next;
     handlers?.onStatus(next);
@@ -277,10 +326,17 @@ export function createRedisBus(options: RedisBusOptions): Bus {
     isGapFilling = true;
     setImmediate(() => void confirmResubscribed());
   });
+  // The last error the subscriber saw names the cause of a drop (reset, timeout); a drop
+  // with none is Redis closing it (CLIENT KILL, output buffer limit, restart).
+  let lastSubError: NodeJS.ErrnoException | null = null;
   for (const event of ['close', 'reconnecting', 'end'] as const) {
     sub.on(event, () => {
-      if (!isStopped && isSubscribed)
-        logger.warn({ event }, 'redis subscriber lost its connection');
+      if (!isStopped && isSubscribed) {
+        const cause = lastSubError?.code ?? 'closed_by_server';
+        logger.warn({ event, cause }, 'redis subscriber lost its connection');
+        options.onSubscriberDrop?.(cause);
+      }
+      lastSubError = null;
       isSubscribed = false;
       refreshStatus();
     });
@@ -288,9 +344,25 @@ export function createRedisBus(options: RedisBusOptions): Bus {
   }
   cmd.on('ready', refreshStatus);
   // Errors are reported through the state events above; without a listener ioredis would
-  // print each reconnect failure as an unhandled error.
-  sub.on('error', (error: Error) => logger.debug({ err: error }, 'redis subscriber error'));
-  cmd.on('error', (error: Error) => logger.debug({ err: error }, 'redis command connection error'));
+  // print each reconnect failure as an unhandled error. A refused password is not a blip:
+  // it is logged once at error (the message names no secret) until a connection succeeds.
+  let isAuthErrorLogged = false;
+  const onError = (connection: string) => (error: NodeJS.ErrnoException) => {
+    if (connection === 'subscriber') lastSubError = error;
+    if (AUTH_ERROR.test(error.message)) {
+      if (!isAuthErrorLogged) {
+        logger.error({ connection, reason: error.message }, 'redis refused the credentials');
+      }
+      isAuthErrorLogged = true;
+      return;
+    }
+    logger.debug({ connection, reason: error.message, code: error.code }, 'redis connection error');
+  };
+  sub.on('error', onError('subscriber'));
+  cmd.on('error', onError('commands'));
+  cmd.on('ready', () => {
+    isAuthErrorLogged = false;
+  });
 
   // The command connection may come back after the subscriber; wait for it, boundedly.
   const waitForCommandConnection = async () => {
@@ -337,6 +409,7 @@ export function createRedisBus(options: RedisBusOptions): Bus {
       }
       isStarted = true;
       isSubscribed = true;
+      probe.start();
       refreshStatus();
       requestGapFill();
     },
@@ -436,6 +509,7 @@ export function createRedisBus(options: RedisBusOptions): Bus {
     status: () => status,
     async stop() {
       isStopped = true;
+      probe.stop();
       handlers = null;
       sub.disconnect();
       // A polite QUIT, but never wait on a Redis that does not answer.

@@ -28,15 +28,9 @@ export interface AppDeps {
   maxEventBytes: number;
   readiness: () => ReadinessInput;
   isDraining: () => boolean;
+  /** Logs request errors by kind at a bounded rate (request-errors.ts). */
+  reportRequestError: (error: NodeJS.ErrnoException) => void;
 }
-
-// A client going away mid-stream is normal (STACK gotcha 5), not an error.
-const QUIET_CODES = new Set([
-  'ERR_STREAM_PREMATURE_CLOSE',
-  'ECONNRESET',
-  'EPIPE',
-  'ERR_STREAM_DESTROYED',
-]);
 
 /** Builds the Koa app. */
 export function createApp(deps: AppDeps): Koa {
@@ -55,9 +49,6 @@ export function createApp(deps: AppDeps): Koa {
   app.use(router.routes());
   app.use(router.allowedMethods());
   app.silent = true;
-  app.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code && QUIET_CODES.has(error.code)) return;
-    deps.logger.error({ err: error }, 'request failed');
-  });
+  app.on('error', deps.reportRequestError);
   return app;
 }

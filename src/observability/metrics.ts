@@ -23,6 +23,8 @@ export interface Metrics {
   busReconnects: Counter;
   storeFailures: Counter;
   claimsLost: Counter;
+  subscriberDrops: Counter<'cause'>;
+  subscriberBufferBytes: Gauge;
   streamStarts: Counter<'mode'>;
   replayedEvents: Counter;
   historyBreaks: Counter;
@@ -111,7 +113,7 @@ export function createMetrics(withDefaults = true): Metrics {
     }),
     busUp: new Gauge({
       name: 'spoolcast_bus_up',
-      help: '1 while events can flow end to end (Redis: subscribed and the command connection up), else 0',
+      help: '1 while events can flow end to end (Redis: subscribed, the command connection up, both answering the health probe), else 0',
       registers,
     }),
     busReconnects: new Counter({
@@ -138,6 +140,17 @@ export function createMetrics(withDefaults = true): Metrics {
     claimsLost: new Counter({
       name: 'spoolcast_claims_lost_total',
       help: 'Plain PUBLISHes this gateway could not claim because Redis failed (another replica may have)',
+      registers,
+    }),
+    subscriberDrops: new Counter({
+      name: 'spoolcast_subscriber_drops_total',
+      help: 'Times the Redis subscriber connection was lost, by cause (closed_by_server covers CLIENT KILL and the pub/sub output-buffer limit)',
+      labelNames: ['cause'] as const,
+      registers,
+    }),
+    subscriberBufferBytes: new Gauge({
+      name: 'spoolcast_subscriber_output_buffer_bytes',
+      help: 'Bytes Redis holds for this gateway subscriber (CLIENT LIST omem); alert well below client-output-buffer-limit pubsub',
       registers,
     }),
   };

@@ -90,6 +90,7 @@ test('embedded mode resumes from its in-memory history', async (t) => {
   const post = async (n: number) => {
     const response = await fetch(`${gateway.url}/api/events`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ event_type: 'TOMAR', tag_spool: `S-${n}`, n }),
     });
     return ((await response.json()) as { id: string }).id;

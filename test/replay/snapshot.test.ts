@@ -10,6 +10,7 @@ const STREAM = '/api/sse/stream';
 async function post(gateway: Service, event: Record<string, unknown>): Promise<string> {
   const response = await fetch(`${gateway.url}/api/events`, {
     method: 'POST',
+    headers: { 'content-type': 'application/json' },
     body: JSON.stringify(event),
   });
   if (response.status !== 202) throw new Error(`POST answered ${response.status}`);
