@@ -1,5 +1,5 @@
 /**
- * The publisher for backend code (CONTRACT §4): builds the same flat JSON the Python backend
+ * The publisher for backend code (docs/contract.md §1.3): builds the same flat JSON the Python backend
  * sends, validates it, stores and announces it in one step, and answers with the event id.
  * It never throws and never waits longer than its timeout.
  */
@@ -69,7 +69,7 @@ export class RedisEventService {
         publishOptions,
       );
     } catch (error) {
-      // CONTRACT §4: never throws (a bad timeZone option or clock would otherwise reject).
+      // docs/contract.md §1.3: never throws (a bad timeZone option or clock would otherwise reject).
       return { ok: false, reason: `publish failed: ${(error as Error).message}` };
     }
   }

@@ -1,5 +1,5 @@
 /**
- * `POST /api/events` (CONTRACT §3): publish one event. 202 with its id once stored, 400 with
+ * `POST /api/events` (docs/contract.md §3): publish one event. 202 with its id once stored, 400 with
  * every problem, 413 when too large, 503 when it cannot be stored. An `Idempotency-Key`
  * header makes a retry return the first id instead of storing a copy.
  */

@@ -1,5 +1,5 @@
 /**
- * Readiness (CONTRACT §3): not ready before the pipeline is up or while draining. A Redis
+ * Readiness (docs/contract.md §3): not ready before the pipeline is up or while draining. A Redis
  * outage alone keeps the pod ready: its clients still get heartbeats saying `bus: down`,
  * and the gap is filled when Redis returns; failing readiness would only move them around.
  */

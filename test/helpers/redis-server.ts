@@ -3,7 +3,7 @@
  *
  * 1. `REDIS_URL` set → use that server; nothing is spawned and `stop()` is a no-op. Not
  *    used when the caller needs its own process (`args`, `dir` or `ownProcess`).
- * 2. `redis-server` on PATH → spawn one on a free port (STACK.md gotcha 9: `--port 0` is
+ * 2. `redis-server` on PATH → spawn one on a free port (`--port 0` is
  *    refused) and wait for "Ready to accept connections".
  * 3. Running as root with `apt-get` → install `redis-server` once (a lock file in the temp
  *    dir keeps parallel ava processes from running apt at the same time), then spawn.

@@ -112,9 +112,9 @@ test('for any mix of good and hostile messages on both paths, every screen on ev
                   expected[path].length,
                   `${path}: each good message once`,
                 );
-                expected[path].forEach((m, k) =>
-                  assert.ok(sameEvent(values[k] as Record<string, unknown>, m), `${path} order`),
-                );
+                for (const [k, m] of expected[path].entries()) {
+                  assert.ok(sameEvent(values[k] as Record<string, unknown>, m), `${path} order`);
+                }
               }
               seen.push(...(received[0] as SseFrame[]));
               cursor = seen.at(-1)?.id ?? cursor;
