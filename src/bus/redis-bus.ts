@@ -7,20 +7,19 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
+import type { BusHealth } from '../domain/bus-health.js';
 import { decodePayload } from '../domain/decode-payload.js';
+import { compareIds, idTimeMs } from '../domain/event-id.js';
 import type { Logger } from '../observability/logger.js';
 import type {
   Bus,
   BusHandlers,
-  BusStatus,
   ClaimItem,
   DeadLetter,
   Epoch,
   PlainMessage,
   StoredMessage,
-  StoreResult,
 } from './bus.js';
-import { compareIds, idTimeMs } from './event-id.js';
 import { readAfter, readDeadLetters, readSnapshot } from './redis-history.js';
 import { BusProbe, probeTimeoutMs } from './redis-probe.js';
 import {
@@ -30,6 +29,7 @@ import {
   redisNames,
   runStore,
   type ScriptedRedis,
+  storeEvent,
   withScripts,
 } from './redis-scripts.js';
 import { waitForReady, withTimeout } from './redis-wait.js';
@@ -95,7 +95,7 @@ export function createRedisBus(options: RedisBusOptions): Bus {
   );
 
   let handlers: BusHandlers | null = null;
-  let status: BusStatus = 'down';
+  let status: BusHealth = 'down';
   let isSubscribed = false;
   let lastId: string | null = null;
   let epoch: Epoch | null = null;
@@ -149,7 +149,7 @@ export function createRedisBus(options: RedisBusOptions): Bus {
   // the command connection, which may come back later than the subscriber), and answering.
   const refreshStatus = () => {
     const isFlowing = isSubscribed && cmd.status === 'ready' && probe.isHealthy;
-    const next: BusStatus = isFlowing && !isStopped ? 'ok' : 'down';
+    const next: BusHealth = isFlowing && !isStopped ? 'ok' : 'down';
     if (next === status) return;
     status = next;
     handlers?.onStatus(next);
@@ -413,27 +413,11 @@ export function createRedisBus(options: RedisBusOptions): Bus {
       refreshStatus();
       requestGapFill();
     },
-    async store(request): Promise<StoreResult> {
-      try {
-        const stored = await withTimeout(
-          runStore(cmd, names, { ...request, historySize: options.historySize }),
-          options.publishTimeoutMs,
-        );
-        if (stored.status === 'refused') {
-          return { ok: false, kind: 'refused', reason: 'the event state could not be decoded' };
-        }
-        if (stored.status === 'claimed_elsewhere') {
-          return { ok: false, kind: 'unavailable', reason: 'redis did not store the event' };
-        }
-        return { ok: true, id: stored.id, isReplay: stored.status === 'replayed' };
-      } catch (error) {
-        return {
-          ok: false,
-          kind: 'unavailable',
-          reason: `redis unavailable: ${(error as Error).message}`,
-        };
-      }
-    },
+    store: (request) =>
+      storeEvent(cmd, names, request, {
+        historySize: options.historySize,
+        timeoutMs: options.publishTimeoutMs,
+      }),
     async claim(items: ClaimItem[]) {
       // The subscriber can be back before the command connection: wait for it (bounded)
       // rather than drop what this replica received meanwhile.

@@ -4,11 +4,10 @@
  * It never throws and never waits longer than its timeout.
  */
 import type { Redis } from 'ioredis';
-import { parseSpoolEvent } from '../domain/parse-spool-event.js';
 import { formatPlantTimestamp } from '../domain/plant-time.js';
-import { computeStatePatch } from '../domain/spool-state.js';
-import { MAX_IDEMPOTENCY_KEY_CHARS, redisNames, runStore, withScripts } from './redis-scripts.js';
-import { waitForReady, withTimeout } from './redis-wait.js';
+import { preparePublish } from '../domain/publish-request.js';
+import { redisNames, storeEvent, withScripts } from './redis-scripts.js';
+import { waitForReady } from './redis-wait.js';
 
 /** Outcome of a publish: errors are values. */
 export type PublishResult = { ok: true; id: string } | { ok: false; reason: string };
@@ -96,14 +95,19 @@ export class RedisEventService {
     } catch (error) {
       return { ok: false, reason: `not serialisable: ${(error as Error).message}` };
     }
-    if ((publishOptions.idempotencyKey?.length ?? 0) > MAX_IDEMPOTENCY_KEY_CHARS) {
-      return {
-        ok: false,
-        reason: `idempotencyKey is longer than ${MAX_IDEMPOTENCY_KEY_CHARS} characters`,
-      };
+    // The same recipe as POST /api/events: validate, check the key, compute the patch.
+    const prepared = preparePublish(payload, {
+      maxEventBytes: this.options.maxEventBytes,
+      timeZone: this.options.timeZone,
+      ...(publishOptions.idempotencyKey !== undefined
+        ? { idempotencyKey: publishOptions.idempotencyKey }
+        : {}),
+    });
+    if (!prepared.ok) {
+      if ('keyProblem' in prepared) return { ok: false, reason: prepared.keyProblem };
+      const first = prepared.problems[0];
+      return { ok: false, reason: `${first?.reason}: ${first?.detail}` };
     }
-    const parsed = parseSpoolEvent(payload, this.options.maxEventBytes);
-    if (!parsed.ok) return { ok: false, reason: `${parsed.reason}: ${parsed.detail}` };
     const deadlineMs = Date.now() + this.options.timeoutMs;
     // Never hand the command to a client that is not connected: ioredis would queue it
     // offline and could store it after we had already reported failure.
@@ -113,32 +117,22 @@ export class RedisEventService {
     if (!(await waitForReady(this.redis, this.options.timeoutMs))) {
       return { ok: false, reason: `redis is ${this.redis.status}` };
     }
-    const names = redisNames(this.options.keyPrefix);
-    try {
-      const stored = await withTimeout(
-        runStore(this.redis, names, {
-          payload,
-          tag: parsed.event.tag_spool,
-          patch: JSON.stringify(computeStatePatch(parsed.event, this.options.timeZone)),
-          historySize: this.options.historySize,
-          ...(publishOptions.idempotencyKey
-            ? { idempotencyKey: publishOptions.idempotencyKey }
-            : {}),
-        }),
-        deadlineMs - Date.now(),
-      );
-      if (stored.status === 'stored' || stored.status === 'replayed') {
-        return { ok: true, id: stored.id };
-      }
-      return {
-        ok: false,
-        reason:
-          stored.status === 'refused'
-            ? 'invalid_value: the event state could not be decoded (nothing was stored)'
-            : 'redis did not store the event',
-      };
-    } catch (error) {
-      return { ok: false, reason: `redis unavailable: ${(error as Error).message}` };
-    }
+    const stored = await storeEvent(
+      this.redis,
+      redisNames(this.options.keyPrefix),
+      prepared.request,
+      {
+        historySize: this.options.historySize,
+        timeoutMs: deadlineMs - Date.now(),
+      },
+    );
+    if (stored.ok) return { ok: true, id: stored.id };
+    return {
+      ok: false,
+      reason:
+        stored.kind === 'refused'
+          ? `invalid_value: ${stored.reason} (nothing was stored)`
+          : stored.reason,
+    };
   }
 }

@@ -4,7 +4,7 @@
  * Later work hangs per-client filters and auth on `add`.
  */
 import type { ServerResponse } from 'node:http';
-import { compareIds } from '../bus/event-id.js';
+import { compareIds } from '../domain/event-id.js';
 import { ClientStream, type CutReason } from './client-stream.js';
 import type { CachedFrame } from './frame-cache.js';
 import { judgeClient, type SlowClientLimits } from './slow-client-rule.js';

@@ -4,6 +4,7 @@
  * Every JSON `data:` written here has U+2028, U+2029 and U+0085 escaped (same value), so a
  * reader that splits lines on them cannot be confused; event JSON arrives escaped already.
  */
+import type { BusHealth } from '../domain/bus-health.js';
 import { escapeLineSeparators } from '../domain/json-text.js';
 
 /** One frame to send; `data` may contain newlines (each line becomes a `data:` line). */
@@ -33,7 +34,7 @@ export function formatSpoolUpdate(id: string, json: string): string {
 }
 
 /** Bus health as clients see it. */
-export type BusHealth = 'ok' | 'down';
+export type { BusHealth };
 
 /** The frame sent first on every stream (no `id:` so it never moves the client's cursor). */
 export function formatConnected(
