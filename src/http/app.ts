@@ -11,6 +11,7 @@ import type { ReadinessInput } from '../observability/readiness.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { Replayer } from '../replay/replayer.js';
 import type { Hub } from '../stream/hub.js';
+import { type CorsPolicy, corsMiddleware } from './cors.js';
 import { mountEventsRoute } from './events-route.js';
 import { mountHealthRoutes } from './health-route.js';
 import { mountSpoolsRoute } from './spools-route.js';
@@ -28,6 +29,8 @@ export interface AppDeps {
   maxEventBytes: number;
   readiness: () => ReadinessInput;
   isDraining: () => boolean;
+  /** Cross-origin policy for the stream and the API (empty origins: same-origin only). */
+  cors: CorsPolicy;
 }
 
 // A client going away mid-stream is normal (STACK gotcha 5), not an error.
@@ -52,6 +55,8 @@ export function createApp(deps: AppDeps): Koa {
     onStoreFailed: () => deps.metrics.storeFailures.inc(),
   });
   mountHealthRoutes(router, deps.readiness, deps.metrics.registry);
+  // Before the router: a preflight is answered here, never reaching a route.
+  app.use(corsMiddleware(deps.cors, (route) => deps.metrics.corsRefused.inc({ route })));
   app.use(router.routes());
   app.use(router.allowedMethods());
   app.silent = true;

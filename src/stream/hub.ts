@@ -162,9 +162,7 @@ export class Hub {
   /** Sends a heartbeat now (also used when the bus state changes, so screens learn at once). */
   heartbeat(): void {
     if (this.clients.size === 0) return;
-    const frame = Buffer.from(
-      formatHeartbeat(this.now(), this.options.busHealth(), this.lastId),
-    );
+    const frame = Buffer.from(formatHeartbeat(this.now(), this.options.busHealth(), this.lastId));
     for (const client of this.clients) client.write(frame);
   }
 
