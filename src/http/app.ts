@@ -15,6 +15,7 @@ import { type CorsPolicy, corsMiddleware } from './cors.js';
 import { mountEventsRoute } from './events-route.js';
 import { mountHealthRoutes } from './health-route.js';
 import { mountSpoolsRoute } from './spools-route.js';
+import { mountStaticRoutes } from './static-route.js';
 import { mountStreamRoute } from './stream-route.js';
 
 /** What the app serves. */
@@ -31,6 +32,8 @@ export interface AppDeps {
   isDraining: () => boolean;
   /** Cross-origin policy for the stream and the API (empty origins: same-origin only). */
   cors: CorsPolicy;
+  /** Where the built dashboard and browser client live (default: this package's dist/). */
+  distDir?: string;
 }
 
 // A client going away mid-stream is normal (STACK gotcha 5), not an error.
@@ -55,6 +58,7 @@ export function createApp(deps: AppDeps): Koa {
     onStoreFailed: () => deps.metrics.storeFailures.inc(),
   });
   mountHealthRoutes(router, deps.readiness, deps.metrics.registry);
+  mountStaticRoutes(router, deps.distDir);
   // Before the router: a preflight is answered here, never reaching a route.
   app.use(corsMiddleware(deps.cors, (route) => deps.metrics.corsRefused.inc({ route })));
   app.use(router.routes());

@@ -71,13 +71,15 @@ export class Hub {
       this.options.onOpenChange?.(this.clients.size);
     });
     this.options.onOpenChange?.(this.clients.size);
+    const retryMs = jitterRetryMs(this.options.retryMs);
     const opening =
-      formatRetry(jitterRetryMs(this.options.retryMs)) +
+      formatRetry(retryMs) +
       formatConnected(this.now(), {
         lastEventId: this.lastId,
         bus: this.options.busHealth(),
         resumedFrom,
         heartbeatMs: this.options.pingIntervalMs,
+        retryMs,
       });
     client.write(opening);
     return client;

@@ -42,6 +42,8 @@ export interface ConnectedInfo {
   resumedFrom: string | null;
   /** The heartbeat period, so a client can tell a silent stream from a quiet one. */
   heartbeatMs: number;
+  /** The `retry:` this stream was given (EventSource hides it from pages). */
+  retryMs: number;
 }
 
 /**
@@ -56,6 +58,7 @@ export function formatConnected(serverTimeMs: number, info: ConnectedInfo): stri
     bus: info.bus,
     resumed_from: info.resumedFrom,
     heartbeat_ms: info.heartbeatMs,
+    retry_ms: info.retryMs,
   });
   return formatFrame({ event: 'connected', data });
 }

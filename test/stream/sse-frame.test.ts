@@ -24,15 +24,22 @@ test('connected frame carries server time, last id, bus, resume cursor and heart
       bus: 'ok',
       resumedFrom: '3-0',
       heartbeatMs: 15000,
+      retryMs: 2345,
     }),
-    'event: connected\ndata: {"server_time":"2026-11-27T17:30:05.123Z","last_event_id":"5-0","bus":"ok","resumed_from":"3-0","heartbeat_ms":15000}\n\n',
+    'event: connected\ndata: {"server_time":"2026-11-27T17:30:05.123Z","last_event_id":"5-0","bus":"ok","resumed_from":"3-0","heartbeat_ms":15000,"retry_ms":2345}\n\n',
   );
 });
 
 test('connected frame of a fresh start has a null resume cursor', (t) => {
   t.is(
-    formatConnected(0, { lastEventId: null, bus: 'down', resumedFrom: null, heartbeatMs: 500 }),
-    'event: connected\ndata: {"server_time":"1970-01-01T00:00:00.000Z","last_event_id":null,"bus":"down","resumed_from":null,"heartbeat_ms":500}\n\n',
+    formatConnected(0, {
+      lastEventId: null,
+      bus: 'down',
+      resumedFrom: null,
+      heartbeatMs: 500,
+      retryMs: 1000,
+    }),
+    'event: connected\ndata: {"server_time":"1970-01-01T00:00:00.000Z","last_event_id":null,"bus":"down","resumed_from":null,"heartbeat_ms":500,"retry_ms":1000}\n\n',
   );
 });
 

@@ -24,7 +24,9 @@ test('connected tells the resume cursor apart from the newest id, and names the 
     headers: { 'Last-Event-ID': first },
   });
   const connected = await resumed.next((f) => f.event === 'connected');
+  const retryMs = Number(/^retry: (\d+)/.exec(resumed.rawText)?.[1]);
   t.like(JSON.parse(connected.data), {
+    retry_ms: retryMs,
     last_event_id: newest,
     resumed_from: first,
     heartbeat_ms: 50,
