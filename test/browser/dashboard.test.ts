@@ -15,6 +15,7 @@ import {
   redisEnv,
   startGateway,
 } from '../helpers/gateway.js';
+import { startServiceProcess } from '../helpers/gateway-process.js';
 import { waitFor } from '../helpers/wait.js';
 
 const test = anyTest as TestFn<{ browser: Browser }>;
@@ -177,3 +178,30 @@ test.serial('Redis stopped: paused; started again: live, nothing missed', async 
   t.deepEqual(await feedIds(page), ids);
   await page.close();
 });
+
+test.serial(
+  'npm start on the embedded bus: open the page, one POST, the update shows',
+  async (t) => {
+    const gateway = await startServiceProcess(t, { LOG_LEVEL: 'silent' });
+    const page = await t.context.browser.newPage();
+    t.teardown(() => page.close());
+    const problems: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(message.text());
+    });
+    page.on('pageerror', (error) => problems.push(error.message));
+    await page.goto(gateway.url);
+    await waitStatus(page, 'live');
+    const response = await fetch(`${gateway.url}/api/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: PRODUCER_MESSAGE,
+    });
+    t.is(response.status, 202);
+    await page.waitForSelector('[data-tag="SPOOL-001"][data-status="occupied"]', {
+      timeout: 30_000,
+    });
+    // A CSP violation or a script error would be reported here.
+    t.deepEqual(problems, []);
+  },
+);
