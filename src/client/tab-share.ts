@@ -105,6 +105,8 @@ export class SharedSpoolStream implements SpoolStreamHandle {
     const { onMessage, onStatus, onConnectionChange, onError, ...rest } = this.options;
     const stream = new SpoolStream(this.url, {
       ...rest,
+      // The leader serves every tab: its own tab being hidden must not starve visible ones.
+      closeWhenHidden: false,
       lastEventId: this.state.lastEventId,
       initialSpools: this.state.spools,
     });
