@@ -19,8 +19,9 @@ import { startServiceProcess } from '../helpers/gateway-process.js';
 import { waitFor } from '../helpers/wait.js';
 
 const test = anyTest as TestFn<{ browser: Browser }>;
-// Short heartbeats and retries so an outage is seen quickly; deadlines stay generous.
-const FAST = { SSE_PING_INTERVAL_S: '0.3', SSE_RETRY_MS: '200' };
+// Short retries so a restart is picked up quickly. Heartbeats stay at 2 s: much shorter
+// and a loaded CI core could starve one long enough to make a healthy stream look stale.
+const FAST = { SSE_PING_INTERVAL_S: '2', SSE_RETRY_MS: '200' };
 
 test.before(async (t) => {
   t.context.browser = await launchBrowser();

@@ -13,7 +13,7 @@ import { startServiceProcess } from '../helpers/gateway-process.js';
 import { waitFor } from '../helpers/wait.js';
 
 const test = anyTest as TestFn<{ browser: Browser; script: string }>;
-const FAST = { SSE_PING_INTERVAL_S: '0.3', SSE_RETRY_MS: '200', LOG_LEVEL: 'silent' };
+const FAST = { SSE_PING_INTERVAL_S: '1', SSE_RETRY_MS: '200', LOG_LEVEL: 'silent' };
 const STREAM = '/api/sse/stream';
 
 test.before(async (t) => {

@@ -6,7 +6,7 @@ import type { Service } from '../../src/service.js';
 import { bundleScript, launchBrowser, servePage, waitInPage } from '../helpers/browser.js';
 import { connectRedis, metricValue, redisEnv, startGateway } from '../helpers/gateway.js';
 
-const FAST = { SSE_PING_INTERVAL_S: '0.3', SSE_RETRY_MS: '200' };
+const FAST = { SSE_PING_INTERVAL_S: '2', SSE_RETRY_MS: '200' };
 
 /** Streams a gateway has started, whatever their mode. */
 async function streamStarts(gateway: Service): Promise<number> {

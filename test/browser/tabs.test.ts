@@ -15,7 +15,7 @@ test('two tabs hold one connection, and the second takes over when the first clo
   const env = await redisEnv();
   const gateway = await startGateway(t, {
     ...env,
-    SSE_PING_INTERVAL_S: '0.3',
+    SSE_PING_INTERVAL_S: '2',
     SSE_RETRY_MS: '200',
   });
   const events = new RedisEventService(connectRedis(t, env.REDIS_URL as string), {
