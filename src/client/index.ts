@@ -12,6 +12,13 @@ import { canShareTabs, SharedSpoolStream, type SpoolStreamHandle } from './tab-s
 
 export { type BackoffOptions, backoffDelayMs } from './backoff.js';
 export {
+  type Clock,
+  type EventSourceFactory,
+  type EventSourceLike,
+  type PageSignals,
+  streamUrl,
+} from './browser-env.js';
+export {
   applySpoolUpdate,
   type EnrichedSpoolEvent,
   rowsOfSnapshot,
@@ -22,15 +29,10 @@ export {
   sortedRows,
 } from './spool-store.js';
 export {
-  type Clock,
-  type EventSourceFactory,
-  type EventSourceLike,
-  type PageSignals,
   SpoolStream,
   SpoolStreamError,
   type SpoolStreamOptions,
   type SpoolStreamState,
-  streamUrl,
 } from './spool-stream.js';
 export { OFFLINE_AFTER_FAILURES, reduceStatus, type StreamStatus } from './status.js';
 export { canShareTabs, SharedSpoolStream, type SpoolStreamHandle } from './tab-share.js';

@@ -8,6 +8,16 @@
 import { compareIds } from '../bus/event-id.js';
 import { type BackoffOptions, backoffDelayMs } from './backoff.js';
 import {
+  browserClock,
+  browserPageSignals,
+  type Clock,
+  EVENT_SOURCE_CLOSED,
+  type EventSourceFactory,
+  type EventSourceLike,
+  type PageSignals,
+  streamUrl,
+} from './browser-env.js';
+import {
   applySpoolUpdate,
   type EnrichedSpoolEvent,
   rowsOfSnapshot,
@@ -15,34 +25,6 @@ import {
   type SpoolSnapshot,
 } from './spool-store.js';
 import { initialStatusState, reduceStatus, type StatusInput, type StreamStatus } from './status.js';
-
-/** The part of EventSource the client uses (the browser's, or a fake in tests). */
-export interface EventSourceLike {
-  readonly readyState: number;
-  addEventListener(type: string, listener: (event: MessageEvent<string>) => void): void;
-  close(): void;
-}
-
-/** Makes an EventSource; the default is the browser's `new EventSource(url, init)`. */
-export type EventSourceFactory = (
-  url: string,
-  init: { withCredentials: boolean },
-) => EventSourceLike;
-
-/** Time and timers (the browser's, or a fake clock in tests). */
-export interface Clock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-/** Page signals: visibility and network (the browser's `document` and `window`). */
-export interface PageSignals {
-  isHidden(): boolean;
-  isOnline(): boolean;
-  /** Calls `onChange` when visibility or network changes; returns the remover. */
-  listen(onChange: () => void): () => void;
-}
 
 /** Why a stream was replaced or failed, with a stable code. */
 export class SpoolStreamError extends Error {
@@ -97,43 +79,6 @@ export interface SpoolStreamOptions {
   clock?: Clock;
   page?: PageSignals | null;
   random?: () => number;
-}
-
-const CLOSED = 2;
-
-/** The browser's clock. */
-export const browserClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
-  clearTimeout: (handle) => globalThis.clearTimeout(handle as number),
-};
-
-/** Visibility and network from `document` and `navigator`, or null outside a browser. */
-export function browserPageSignals(): PageSignals | null {
-  if (typeof document === 'undefined' || typeof window === 'undefined') return null;
-  return {
-    isHidden: () => document.visibilityState === 'hidden',
-    isOnline: () => navigator.onLine !== false,
-    listen(onChange) {
-      document.addEventListener('visibilitychange', onChange);
-      window.addEventListener('online', onChange);
-      window.addEventListener('offline', onChange);
-      return () => {
-        document.removeEventListener('visibilitychange', onChange);
-        window.removeEventListener('online', onChange);
-        window.removeEventListener('offline', onChange);
-      };
-    },
-  };
-}
-
-/** The stream URL with the resume cursor (`last_event_id`) and, for a first start, `snapshot=1`. */
-export function streamUrl(url: string, lastEventId: string | null, snapshot: boolean): string {
-  const base = typeof location === 'undefined' ? 'http://localhost/' : location.href;
-  const target = new URL(url, base);
-  if (snapshot) target.searchParams.set('snapshot', '1');
-  if (lastEventId !== null) target.searchParams.set('last_event_id', lastEventId);
-  return target.href;
 }
 
 /** A live view of the spools over one EventSource at a time. */
@@ -314,7 +259,7 @@ export class SpoolStream {
   private onError(source: EventSourceLike): void {
     // CONNECTING: the browser retries by itself (honouring `retry:`), with Last-Event-ID.
     // CLOSED: it gave up (non-200, wrong content type): our own backoff takes over.
-    const isGivenUp = source.readyState === CLOSED;
+    const isGivenUp = source.readyState === EVENT_SOURCE_CLOSED;
     this.feed({ type: 'dropped', isGivenUp });
     if (isGivenUp) {
       this.fail('stream_refused', 'the stream was refused; retrying with backoff');

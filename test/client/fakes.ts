@@ -2,7 +2,7 @@
  * A fake EventSource and a fake clock for the browser client's unit tests: frames and
  * failures are pushed by the test, and time moves only when the test advances it.
  */
-import type { Clock, EventSourceLike, PageSignals } from '../../src/client/spool-stream.js';
+import type { Clock, EventSourceLike, PageSignals } from '../../src/client/browser-env.js';
 
 /** An EventSource the test drives. */
 export class FakeEventSource implements EventSourceLike {
