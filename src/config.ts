@@ -42,6 +42,10 @@ export interface Config {
    * open streams are ended, so the load balancer stops routing here first.
    */
   drainDelayMs: number;
+  /** Exact origins allowed cross-origin on the stream and the API; empty = same-origin only. */
+  corsOrigins: readonly string[];
+  /** Whether allowed origins may send cookies (`Access-Control-Allow-Credentials: true`). */
+  corsAllowCredentials: boolean;
 }
 
 type Parser = (raw: string) => unknown | Error;
@@ -92,6 +96,36 @@ const redisUrl: Parser = (raw) => {
 const timeZone: Parser = (raw) =>
   isValidTimeZone(raw) ? raw : new Error(`is not a known IANA time zone, got "${raw}"`);
 
+/** Comma-separated exact origins (`https://host[:port]`, no path); blanks are ignored. */
+const origins: Parser = (raw) => {
+  const list = raw
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '');
+  for (const origin of list) {
+    let normal: string | null = null;
+    try {
+      normal = new URL(origin).origin;
+    } catch {
+      // reported below
+    }
+    // An origin is compared byte for byte with the browser's `Origin` header, which is
+    // always the normal form: refuse anything else rather than never match it.
+    if (normal !== origin || !/^https?:\/\//.test(origin))
+      return new Error(
+        `must list exact origins such as https://plant.example:8443, got "${origin}"`,
+      );
+  }
+  return Object.freeze(list);
+};
+
+const flag: Parser = (raw) => {
+  const value = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes'].includes(value)) return true;
+  if (['', '0', 'false', 'no'].includes(value)) return false;
+  return new Error(`must be true or false, got "${raw}"`);
+};
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const defaultThreads = String(Math.max(1, availableParallelism() - 1));
 
@@ -124,6 +158,8 @@ const SETTINGS: Record<string, Setting> = {
   CLAIM_WINDOW_MS: { key: 'claimWindowMs', fallback: '10000', parse: int(100) },
   PLANT_TIME_ZONE: { key: 'plantTimeZone', fallback: 'America/Santiago', parse: timeZone },
   DRAIN_DELAY_S: { key: 'drainDelayMs', fallback: '5', parse: seconds(0) },
+  CORS_ORIGINS: { key: 'corsOrigins', fallback: '', parse: origins },
+  CORS_ALLOW_CREDENTIALS: { key: 'corsAllowCredentials', fallback: 'false', parse: flag },
   LOG_LEVEL: {
     key: 'logLevel',
     fallback: 'info',

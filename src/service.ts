@@ -141,6 +141,7 @@ export async function startService(
     logger,
     maxEventBytes: config.maxEventBytes,
     isDraining: () => isDraining,
+    cors: { origins: config.corsOrigins, allowCredentials: config.corsAllowCredentials },
     readiness: () => ({
       isPipelineUp,
       isDraining,

@@ -29,6 +29,11 @@ export interface Enrichment {
   state: string | null;
 }
 
+/** An event as clients receive it in `spool_update`: the producer's fields plus `spoolcast`. */
+export interface EnrichedSpoolEvent extends SpoolEvent {
+  spoolcast: Enrichment;
+}
+
 /** Why an input was rejected; a closed set so metric labels stay bounded. */
 export type RejectReason =
   | 'too_large'

@@ -11,9 +11,11 @@ import type { ReadinessInput } from '../observability/readiness.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { Replayer } from '../replay/replayer.js';
 import type { Hub } from '../stream/hub.js';
+import { type CorsPolicy, corsMiddleware } from './cors.js';
 import { mountEventsRoute } from './events-route.js';
 import { mountHealthRoutes } from './health-route.js';
 import { mountSpoolsRoute } from './spools-route.js';
+import { mountStaticRoutes } from './static-route.js';
 import { mountStreamRoute } from './stream-route.js';
 
 /** What the app serves. */
@@ -30,6 +32,10 @@ export interface AppDeps {
   isDraining: () => boolean;
   /** Logs request errors by kind at a bounded rate (request-errors.ts). */
   reportRequestError: (error: NodeJS.ErrnoException) => void;
+  /** Cross-origin policy for the stream and the API (empty origins: same-origin only). */
+  cors: CorsPolicy;
+  /** Where the built dashboard and browser client live (default: this package's dist/). */
+  distDir?: string;
 }
 
 /** Builds the Koa app. */
@@ -46,6 +52,9 @@ export function createApp(deps: AppDeps): Koa {
     onStoreFailed: () => deps.metrics.storeFailures.inc(),
   });
   mountHealthRoutes(router, deps.readiness, deps.metrics.registry);
+  mountStaticRoutes(router, deps.distDir);
+  // Before the router: a preflight is answered here, never reaching a route.
+  app.use(corsMiddleware(deps.cors, (route) => deps.metrics.corsRefused.inc({ route })));
   app.use(router.routes());
   app.use(router.allowedMethods());
   app.silent = true;

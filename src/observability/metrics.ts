@@ -28,6 +28,7 @@ export interface Metrics {
   streamStarts: Counter<'mode'>;
   replayedEvents: Counter;
   historyBreaks: Counter;
+  corsRefused: Counter<'route'>;
 }
 
 /** Creates the metrics on a fresh registry; `withDefaults` adds process/GC metrics. */
@@ -58,6 +59,13 @@ export function createMetrics(withDefaults = true): Metrics {
     registers,
   });
   for (const mode of ['live', 'cursor', 'snapshot', 'resync']) streamStarts.inc({ mode }, 0);
+  const corsRefused = new Counter({
+    name: 'spoolcast_cors_refused_total',
+    help: 'Cross-origin requests from an origin not in CORS_ORIGINS, by route: stream, spools, events',
+    labelNames: ['route'] as const,
+    registers,
+  });
+  for (const route of ['stream', 'spools', 'events']) corsRefused.inc({ route }, 0);
   return {
     registry,
     openStreams: new Gauge({
@@ -137,6 +145,7 @@ export function createMetrics(withDefaults = true): Metrics {
       help: 'Times every client had to resync: history replaced (Redis lost data) or missed events trimmed',
       registers,
     }),
+    corsRefused,
     claimsLost: new Counter({
       name: 'spoolcast_claims_lost_total',
       help: 'Plain PUBLISHes this gateway could not claim because Redis failed (another replica may have)',

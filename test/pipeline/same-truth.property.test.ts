@@ -29,7 +29,7 @@ async function post(gateway: Service, bytes: Buffer): Promise<{ status: number; 
   const response = await fetch(`${gateway.url}/api/events`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: bytes,
+    body: new Uint8Array(bytes),
   });
   return { status: response.status, body: await response.json() };
 }
