@@ -9,9 +9,11 @@ FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.json tsconfig.build.json tsconfig.client.json ./
+COPY scripts ./scripts
 COPY src ./src
 COPY workers ./workers
+# Server (tsc), browser client and dashboard (esbuild) into dist/.
 RUN npm run build
 
 # 2. Production dependencies only (no install scripts: none of them needs one).
@@ -27,6 +29,8 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist/src ./dist/src
 COPY --from=build /app/dist/workers ./dist/workers
+COPY --from=build /app/dist/public ./dist/public
+COPY --from=build /app/dist/client ./dist/client
 COPY package.json ./
 # Numeric, so runAsNonRoot can verify it; matches the Deployment's runAsUser.
 USER 10001:10001

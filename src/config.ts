@@ -1,10 +1,11 @@
 /**
- * Settings (CONTRACT §5). `loadConfig(env)` is the only reader of the environment: it applies
+ * Settings (docs/contract.md §5). `loadConfig(env)` is the only reader of the environment: it applies
  * the defaults below, reports every bad value at once naming its variable, and returns frozen data.
  */
 import { availableParallelism } from 'node:os';
 import { isValidTimeZone } from './domain/plant-time.js';
 import { ConfigError } from './errors.js';
+import { redactSecrets } from './observability/redact.js';
 
 /** Validated, frozen settings; every duration and size carries its unit in its name. */
 export interface Config {
@@ -55,6 +56,10 @@ export interface Config {
   drainDelayMs: number;
   /** On SIGTERM, after `drainDelayMs`: the window over which open streams are closed at random. */
   shutdownDrainMs: number;
+  /** Exact origins allowed cross-origin on the stream and the API; empty = same-origin only. */
+  corsOrigins: readonly string[];
+  /** Whether allowed origins may send cookies (`Access-Control-Allow-Credentials: true`). */
+  corsAllowCredentials: boolean;
 }
 
 /** Settings that hold secrets: never echoed in errors, never enumerable in the config. */
@@ -93,15 +98,10 @@ const text =
   (raw) =>
     pattern.test(raw) ? raw : new Error(`must be ${what}, got "${raw}"`);
 
-/** A URL with its password replaced by `***`, for messages. */
-export function redactUrl(raw: string): string {
-  return raw.replace(/^(\w+:\/\/[^:/@]*:)[^@/]*@/, '$1***@');
-}
-
 const redisUrl: Parser = (raw) => {
   if (raw === '') return null;
   if (!/^rediss?:\/\//.test(raw))
-    return new Error(`must start with redis:// or rediss://, got "${redactUrl(raw)}"`);
+    return new Error(`must start with redis:// or rediss://, got "${redactSecrets(raw)}"`);
   try {
     new URL(raw);
     return raw;
@@ -135,6 +135,36 @@ const optionalInt =
 
 const timeZone: Parser = (raw) =>
   isValidTimeZone(raw) ? raw : new Error(`is not a known IANA time zone, got "${raw}"`);
+
+/** Comma-separated exact origins (`https://host[:port]`, no path); blanks are ignored. */
+const origins: Parser = (raw) => {
+  const list = raw
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '');
+  for (const origin of list) {
+    let normal: string | null = null;
+    try {
+      normal = new URL(origin).origin;
+    } catch {
+      // reported below
+    }
+    // An origin is compared byte for byte with the browser's `Origin` header, which is
+    // always the normal form: refuse anything else rather than never match it.
+    if (normal !== origin || !/^https?:\/\//.test(origin))
+      return new Error(
+        `must list exact origins such as https://plant.example:8443, got "${origin}"`,
+      );
+  }
+  return Object.freeze(list);
+};
+
+const flag: Parser = (raw) => {
+  const value = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes'].includes(value)) return true;
+  if (['', '0', 'false', 'no'].includes(value)) return false;
+  return new Error(`must be true or false, got "${raw}"`);
+};
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const defaultThreads = String(Math.max(1, availableParallelism() - 1));
@@ -179,6 +209,8 @@ const SETTINGS: Record<string, Setting> = {
   PLANT_TIME_ZONE: { key: 'plantTimeZone', fallback: 'America/Santiago', parse: timeZone },
   DRAIN_DELAY_S: { key: 'drainDelayMs', fallback: '5', parse: seconds(0) },
   SHUTDOWN_DRAIN_S: { key: 'shutdownDrainMs', fallback: '10', parse: seconds(0) },
+  CORS_ORIGINS: { key: 'corsOrigins', fallback: '', parse: origins },
+  CORS_ALLOW_CREDENTIALS: { key: 'corsAllowCredentials', fallback: 'false', parse: flag },
   LOG_LEVEL: {
     key: 'logLevel',
     fallback: 'info',
@@ -227,7 +259,8 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
       'PUBLISH_REPLICA_ACKS needs REDIS_URL or REDIS_SENTINELS (the embedded bus has no replicas)',
     );
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  // Every message goes through the redactor too: a value can hold a password by mistake.
+  if (problems.length > 0) throw new ConfigError(problems.map(redactSecrets));
   // Secrets are non-enumerable: JSON.stringify, pino and util.inspect never show them.
   for (const key of SECRET_KEYS) {
     Object.defineProperty(out, key, { value: out[key], enumerable: false });

@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { loadConfig } from './config.js';
 import { ConfigError } from './errors.js';
 import { createLogger } from './observability/logger.js';
+import { redactSecrets } from './observability/redact.js';
 import { startService } from './service.js';
 
 async function main(): Promise<void> {
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  process.stderr.write(`spoolcast: failed to start: ${(error as Error).stack ?? error}\n`);
+  const text = String((error as Error).stack ?? error);
+  process.stderr.write(`spoolcast: failed to start: ${redactSecrets(text)}\n`);
   process.exit(1);
 });

@@ -10,6 +10,7 @@ import { createRedisBus } from './bus/redis-bus.js';
 import { describeRedisTarget, redisTargetFromConfig } from './bus/redis-connection.js';
 import type { Config } from './config.js';
 import { createApp } from './http/app.js';
+import { createRequestErrorLog } from './http/request-errors.js';
 import type { Logger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { createPipeline } from './pipeline/pipeline.js';
@@ -74,6 +75,9 @@ function createBus(config: Config, logger: Logger, metrics: Metrics): Bus {
     logger,
     onReconnect: () => metrics.busReconnects.inc(),
     onClaimFailed: (count) => metrics.claimsLost.inc(count),
+    pingIntervalMs: config.pingIntervalMs,
+    onSubscriberDrop: (cause) => metrics.subscriberDrops.inc({ cause }),
+    onSubscriberBuffer: (bytes) => metrics.subscriberBufferBytes.set(bytes),
   });
 }
 
@@ -136,7 +140,9 @@ export async function startService(
 
   let isPipelineUp = false;
   let isDraining = false;
+  const reportRequestError = createRequestErrorLog(logger);
   const app = createApp({
+    reportRequestError,
     bus,
     hub,
     replayer,
@@ -147,6 +153,7 @@ export async function startService(
     maxEventBytes: config.maxEventBytes,
     isDraining: () => isDraining,
     maxClients: config.maxClients,
+    cors: { origins: config.corsOrigins, allowCredentials: config.corsAllowCredentials },
     readiness: () => ({
       isPipelineUp,
       isDraining,
@@ -158,6 +165,22 @@ export async function startService(
   });
 
   const server = createServer(app.callback());
+  // Malformed requests: answer as Node does by default, but log them (bounded) instead of
+  // staying silent, and never let one reach the process as an uncaught error.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    reportRequestError(error);
+    if (!socket.writable || error.code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
+    const status =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? '431 Request Header Fields Too Large'
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? '408 Request Timeout'
+          : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  });
   // Above common proxy upstream keepalives (60 s), so the proxy closes idle sockets first.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;

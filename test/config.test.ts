@@ -48,3 +48,10 @@ test('a buffer cap too small to hold a few events is refused', (t) => {
     message: /SSE_MAX_BUFFERED_BYTES must be at least 4 × MAX_EVENT_BYTES/,
   });
 });
+
+test('a bad REDIS_URL is reported without its password', (t) => {
+  const error = t.throws(() => loadConfig({ REDIS_URL: 'http://spool:s3cr3t-Pa55@redis:6379' }));
+  t.regex(error?.message ?? '', /REDIS_URL must start with redis:\/\//);
+  t.notRegex(error?.message ?? '', /s3cr3t-Pa55/);
+  t.regex(error?.message ?? '', /spool:\*\*\*@redis/);
+});

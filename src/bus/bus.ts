@@ -3,6 +3,8 @@
  * implementations with the same behaviour: Redis (many replicas) and memory (embedded,
  * one instance). The pipeline only sees this interface.
  */
+import type { BusHealth } from '../domain/bus-health.js';
+import type { PublishRequest } from '../domain/publish-request.js';
 import type { RejectReason } from '../domain/spool-event.js';
 import type { SpoolState } from '../domain/spool-state.js';
 
@@ -27,14 +29,7 @@ export interface PlainMessage {
 }
 
 /** A validated event to store, with the state patch applied atomically with it. */
-export interface StoreRequest {
-  payload: string;
-  tag: string;
-  /** `StatePatch` as JSON (src/domain/spool-state.ts). */
-  patch: string;
-  /** A retried publish with the same key returns the first id instead of storing a copy. */
-  idempotencyKey?: string;
-}
+export type StoreRequest = PublishRequest;
 
 /** A plain message after validation, ready to be claimed by exactly one gateway. */
 export interface ClaimItem {
@@ -80,7 +75,8 @@ export interface DeadLetter {
   atMs: number;
 }
 
-export type BusStatus = 'ok' | 'down';
+/** Whether events can flow end to end (the domain's BusHealth). */
+export type BusStatus = BusHealth;
 
 /**
  * Result of storing: errors are values (the publisher never throws). `refused` is bad input

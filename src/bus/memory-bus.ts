@@ -5,6 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { compareIds, createIdMaker, idTimeMs, parseEventId } from '../domain/event-id.js';
+import { IDEMPOTENCY_TTL_MS } from '../domain/publish-request.js';
 import { applyStatePatch, type SpoolState, type StatePatch } from '../domain/spool-state.js';
 import type {
   Bus,
@@ -16,8 +18,6 @@ import type {
   StoredMessage,
   StoreResult,
 } from './bus.js';
-import { compareIds, createIdMaker, idTimeMs, parseEventId } from './event-id.js';
-import { IDEMPOTENCY_TTL_MS } from './redis-scripts.js';
 
 /** Memory bus sizes. */
 export interface MemoryBusOptions {

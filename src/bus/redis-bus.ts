@@ -6,27 +6,22 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import type { BusHealth } from '../domain/bus-health.js';
 import { decodePayload } from '../domain/decode-payload.js';
+import { compareIds, idTimeMs } from '../domain/event-id.js';
 import type { Logger } from '../observability/logger.js';
 import type {
   Bus,
   BusHandlers,
-  BusStatus,
   ClaimItem,
   DeadLetter,
   Epoch,
   PlainMessage,
   StoredMessage,
-  StoreResult,
 } from './bus.js';
-import { compareIds, idTimeMs } from './event-id.js';
-import {
-  confirmReplicas,
-  createRedisConnection,
-  type RedisTarget,
-  redact,
-} from './redis-connection.js';
+import { createRedisConnection, type RedisTarget, redact } from './redis-connection.js';
 import { readAfter, readDeadLetters, readSnapshot } from './redis-history.js';
+import { BusProbe, probeTimeoutMs } from './redis-probe.js';
 import {
   DEAD_LETTER_PAYLOAD_MAX_CHARS,
   parseAnnouncement,
@@ -34,6 +29,7 @@ import {
   redisNames,
   runStore,
   type ScriptedRedis,
+  storeEvent,
   withScripts,
 } from './redis-scripts.js';
 import { waitForReady, withTimeout } from './redis-wait.js';
@@ -67,7 +63,16 @@ export interface RedisBusOptions {
   onReconnect?: () => void;
   /** Called when a plain message could not be claimed because Redis failed. */
   onClaimFailed?: (count: number) => void;
+  /** Heartbeat period: both connections are probed this often (redis-probe.ts). */
+  pingIntervalMs: number;
+  /** Called when the subscriber loses its connection, with the cause as far as it is known. */
+  onSubscriberDrop?: (cause: string) => void;
+  /** Called after each probe with the bytes Redis holds for the subscriber (omem). */
+  onSubscriberBuffer?: (bytes: number) => void;
 }
+
+/** Redis refusing our credentials or permissions: a configuration problem, logged at error. */
+const AUTH_ERROR = /^(WRONGPASS|NOAUTH|NOPERM)\b/;
 
 /** Creates the Redis bus; connections open on `start`. */
 export function createRedisBus(options: RedisBusOptions): Bus {
@@ -93,7 +98,7 @@ export function createRedisBus(options: RedisBusOptions): Bus {
   );
 
   let handlers: BusHandlers | null = null;
-  let status: BusStatus = 'down';
+  let status: BusHealth = 'down';
   let isSubscribed = false;
   let lastId: string | null = null;
   let epoch: Epoch | null = null;
@@ -105,10 +110,49 @@ export function createRedisBus(options: RedisBusOptions): Bus {
   let isFlushScheduled = false;
   let isStopped = false;
 
-  // "ok" means events can flow end to end: subscribed, and able to store (claims go
-  // through the command connection, which may come back later than the subscriber).
+  // Both connections answer a PING under a deadline, or the bus is down: a frozen Redis
+  // keeps its sockets open and ioredis would go on calling them ready.
+  const probe = new BusProbe({
+    targets: { subscriber: sub, commands: cmd },
+    intervalMs: Math.max(100, options.pingIntervalMs),
+    timeoutMs: probeTimeoutMs(options.pingIntervalMs),
+    onChange(isHealthy, failed) {
+      if (isHealthy) logger.info('redis answers the health probe again');
+      else logger.warn({ failed }, 'redis did not answer the health probe in time: bus down');
+      refreshStatus();
+    },
+    onRound: async () => {
+      if (!options.onSubscriberBuffer) return;
+      const bytes = await readSubscriberBuffer();
+      if (bytes !== null) options.onSubscriberBuffer(bytes);
+    },
+  });
+
+  // Redis's output buffer for our subscriber (CLIENT LIST `omem`): what Redis holds that we
+  // have not read yet. Past `client-output-buffer-limit pubsub` Redis drops the connection.
+  const readSubscriberBuffer = async (): Promise<number | null> => {
+    const localPort = (sub as unknown as { stream?: { localPort?: number } }).stream?.localPort;
+    if (!localPort || isClientListRefused) return null;
+    try {
+      const list = String(await cmd.call('CLIENT', 'LIST', 'TYPE', 'pubsub'));
+      const line = list
+        .split('\n')
+        .find((l) => / name=spoolcast-sub /.test(l) && l.includes(`:${localPort} `));
+      const omem = line ? /\bomem=(\d+)/.exec(line)?.[1] : undefined;
+      return omem === undefined ? null : Number(omem);
+    } catch {
+      // Managed Redis often renames or disables CLIENT: stop asking.
+      isClientListRefused = true;
+      return null;
+    }
+  };
+  let isClientListRefused = false;
+
+  // "ok" means events can flow end to end: subscribed, able to store (claims go through
+  // the command connection, which may come back later than the subscriber), and answering.
   const refreshStatus = () => {
-    const next: BusStatus = isSubscribed && cmd.status === 'ready' && !isStopped ? 'ok' : 'down';
+    const isFlowing = isSubscribed && cmd.status === 'ready' && probe.isHealthy;
+    const next: BusHealth = isFlowing && !isStopped ? 'ok' : 'down';
     if (next === status) return;
     status = next;
     handlers?.onStatus(next);
@@ -285,10 +329,17 @@ export function createRedisBus(options: RedisBusOptions): Bus {
     isGapFilling = true;
     setImmediate(() => void confirmResubscribed());
   });
+  // The last error the subscriber saw names the cause of a drop (reset, timeout); a drop
+  // with none is Redis closing it (CLIENT KILL, output buffer limit, restart).
+  let lastSubError: NodeJS.ErrnoException | null = null;
   for (const event of ['close', 'reconnecting', 'end'] as const) {
     sub.on(event, () => {
-      if (!isStopped && isSubscribed)
-        logger.warn({ event }, 'redis subscriber lost its connection');
+      if (!isStopped && isSubscribed) {
+        const cause = lastSubError?.code ?? 'closed_by_server';
+        logger.warn({ event, cause }, 'redis subscriber lost its connection');
+        options.onSubscriberDrop?.(cause);
+      }
+      lastSubError = null;
       isSubscribed = false;
       refreshStatus();
     });
@@ -296,9 +347,25 @@ export function createRedisBus(options: RedisBusOptions): Bus {
   }
   cmd.on('ready', refreshStatus);
   // Errors are reported through the state events above; without a listener ioredis would
-  // print each reconnect failure as an unhandled error.
-  sub.on('error', (error: Error) => logger.debug({ err: error }, 'redis subscriber error'));
-  cmd.on('error', (error: Error) => logger.debug({ err: error }, 'redis command connection error'));
+  // print each reconnect failure as an unhandled error. A refused password is not a blip:
+  // it is logged once at error (the message names no secret) until a connection succeeds.
+  let isAuthErrorLogged = false;
+  const onError = (connection: string) => (error: NodeJS.ErrnoException) => {
+    if (connection === 'subscriber') lastSubError = error;
+    if (AUTH_ERROR.test(error.message)) {
+      if (!isAuthErrorLogged) {
+        logger.error({ connection, reason: error.message }, 'redis refused the credentials');
+      }
+      isAuthErrorLogged = true;
+      return;
+    }
+    logger.debug({ connection, reason: error.message, code: error.code }, 'redis connection error');
+  };
+  sub.on('error', onError('subscriber'));
+  cmd.on('error', onError('commands'));
+  cmd.on('ready', () => {
+    isAuthErrorLogged = false;
+  });
 
   // The command connection may come back after the subscriber; wait for it, boundedly.
   const waitForCommandConnection = async () => {
@@ -345,38 +412,17 @@ export function createRedisBus(options: RedisBusOptions): Bus {
       }
       isStarted = true;
       isSubscribed = true;
+      probe.start();
       refreshStatus();
       requestGapFill();
     },
-    async store(request): Promise<StoreResult> {
-      const startedAt = Date.now();
-      try {
-        const stored = await withTimeout(
-          runStore(cmd, names, { ...request, historySize: options.historySize }),
-          options.publishTimeoutMs,
-        );
-        if (stored.status === 'refused') {
-          return { ok: false, kind: 'refused', reason: 'the event state could not be decoded' };
-        }
-        if (stored.status === 'claimed_elsewhere') {
-          return { ok: false, kind: 'unavailable', reason: 'redis did not store the event' };
-        }
-        // Acknowledged only once enough replicas hold it, within the same publish deadline.
-        const shortfall = await confirmReplicas(
-          cmd,
-          options.replicaAcks,
-          options.publishTimeoutMs - (Date.now() - startedAt),
-        );
-        if (shortfall) return { ok: false, kind: 'unavailable', reason: shortfall };
-        return { ok: true, id: stored.id, isReplay: stored.status === 'replayed' };
-      } catch (error) {
-        return {
-          ok: false,
-          kind: 'unavailable',
-          reason: `redis unavailable: ${redact(options.target, (error as Error).message)}`,
-        };
-      }
-    },
+    store: (request) =>
+      storeEvent(cmd, names, request, {
+        historySize: options.historySize,
+        timeoutMs: options.publishTimeoutMs,
+        replicaAcks: options.replicaAcks,
+        redact: (text) => redact(options.target, text),
+      }),
     async claim(items: ClaimItem[]) {
       // The subscriber can be back before the command connection: wait for it (bounded)
       // rather than drop what this replica received meanwhile.
@@ -452,6 +498,7 @@ export function createRedisBus(options: RedisBusOptions): Bus {
     status: () => status,
     async stop() {
       isStopped = true;
+      probe.stop();
       handlers = null;
       sub.disconnect();
       // A polite QUIT, but never wait on a Redis that does not answer.

@@ -6,6 +6,7 @@
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Config } from '../config.js';
+import { redactSecrets } from '../observability/redact.js';
 
 /** One Redis deployment to connect to. */
 export type RedisTarget =
@@ -76,7 +77,7 @@ export function describeRedisTarget(target: RedisTarget): string {
 
 /** `text` with the target's passwords (and any URL password) replaced by `***`. */
 export function redact(target: RedisTarget | null, text: string): string {
-  let out = text.replace(/(\w+:\/\/[^:/@\s]*:)[^@/\s]*@/g, '$1***@');
+  let out = redactSecrets(text);
   const secrets = [target?.password, target?.kind === 'sentinel' ? target.sentinelPassword : null];
   for (const secret of secrets) {
     if (secret) out = out.split(secret).join('***');

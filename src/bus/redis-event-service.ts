@@ -1,15 +1,14 @@
 /**
- * The publisher for backend code (CONTRACT §4): builds the same flat JSON the Python backend
+ * The publisher for backend code (docs/contract.md §1.3): builds the same flat JSON the Python backend
  * sends, validates it, stores and announces it in one step, and answers with the event id.
  * It never throws and never waits longer than its timeout.
  */
 import type { Redis } from 'ioredis';
-import { parseSpoolEvent } from '../domain/parse-spool-event.js';
 import { formatPlantTimestamp } from '../domain/plant-time.js';
-import { computeStatePatch } from '../domain/spool-state.js';
-import { confirmReplicas, redact } from './redis-connection.js';
-import { MAX_IDEMPOTENCY_KEY_CHARS, redisNames, runStore, withScripts } from './redis-scripts.js';
-import { waitForReady, withTimeout } from './redis-wait.js';
+import { preparePublish } from '../domain/publish-request.js';
+import { redact } from './redis-connection.js';
+import { redisNames, storeEvent, withScripts } from './redis-scripts.js';
+import { waitForReady } from './redis-wait.js';
 
 /** Outcome of a publish: errors are values. */
 export type PublishResult = { ok: true; id: string } | { ok: false; reason: string };
@@ -76,7 +75,7 @@ export class RedisEventService {
         publishOptions,
       );
     } catch (error) {
-      // CONTRACT §4: never throws (a bad timeZone option or clock would otherwise reject).
+      // docs/contract.md §1.3: never throws (a bad timeZone option or clock would otherwise reject).
       return { ok: false, reason: `publish failed: ${(error as Error).message}` };
     }
   }
@@ -103,14 +102,19 @@ export class RedisEventService {
     } catch (error) {
       return { ok: false, reason: `not serialisable: ${(error as Error).message}` };
     }
-    if ((publishOptions.idempotencyKey?.length ?? 0) > MAX_IDEMPOTENCY_KEY_CHARS) {
-      return {
-        ok: false,
-        reason: `idempotencyKey is longer than ${MAX_IDEMPOTENCY_KEY_CHARS} characters`,
-      };
+    // The same recipe as POST /api/events: validate, check the key, compute the patch.
+    const prepared = preparePublish(payload, {
+      maxEventBytes: this.options.maxEventBytes,
+      timeZone: this.options.timeZone,
+      ...(publishOptions.idempotencyKey !== undefined
+        ? { idempotencyKey: publishOptions.idempotencyKey }
+        : {}),
+    });
+    if (!prepared.ok) {
+      if ('keyProblem' in prepared) return { ok: false, reason: prepared.keyProblem };
+      const first = prepared.problems[0];
+      return { ok: false, reason: `${first?.reason}: ${first?.detail}` };
     }
-    const parsed = parseSpoolEvent(payload, this.options.maxEventBytes);
-    if (!parsed.ok) return { ok: false, reason: `${parsed.reason}: ${parsed.detail}` };
     const deadlineMs = Date.now() + this.options.timeoutMs;
     // Never hand the command to a client that is not connected: ioredis would queue it
     // offline and could store it after we had already reported failure.
@@ -120,37 +124,24 @@ export class RedisEventService {
     if (!(await waitForReady(this.redis, this.options.timeoutMs))) {
       return { ok: false, reason: `redis is ${this.redis.status}` };
     }
-    const names = redisNames(this.options.keyPrefix);
-    try {
-      const stored = await withTimeout(
-        runStore(this.redis, names, {
-          payload,
-          tag: parsed.event.tag_spool,
-          patch: JSON.stringify(computeStatePatch(parsed.event, this.options.timeZone)),
-          historySize: this.options.historySize,
-          ...(publishOptions.idempotencyKey
-            ? { idempotencyKey: publishOptions.idempotencyKey }
-            : {}),
-        }),
-        deadlineMs - Date.now(),
-      );
-      if (stored.status === 'stored' || stored.status === 'replayed') {
-        const shortfall = await confirmReplicas(
-          this.redis,
-          this.options.replicaAcks,
-          deadlineMs - Date.now(),
-        );
-        return shortfall ? { ok: false, reason: shortfall } : { ok: true, id: stored.id };
-      }
-      return {
-        ok: false,
-        reason:
-          stored.status === 'refused'
-            ? 'invalid_value: the event state could not be decoded (nothing was stored)'
-            : 'redis did not store the event',
-      };
-    } catch (error) {
-      return { ok: false, reason: `redis unavailable: ${redact(null, (error as Error).message)}` };
-    }
+    const stored = await storeEvent(
+      this.redis,
+      redisNames(this.options.keyPrefix),
+      prepared.request,
+      {
+        historySize: this.options.historySize,
+        timeoutMs: deadlineMs - Date.now(),
+        replicaAcks: this.options.replicaAcks,
+        redact: (text) => redact(null, text),
+      },
+    );
+    if (stored.ok) return { ok: true, id: stored.id };
+    return {
+      ok: false,
+      reason:
+        stored.kind === 'refused'
+          ? `invalid_value: ${stored.reason} (nothing was stored)`
+          : stored.reason,
+    };
   }
 }

@@ -3,9 +3,10 @@
  * between replay and resync), the snapshot, and the dead letters. Each read that must be
  * consistent is one MULTI.
  */
+
+import { compareIds, idTimeMs, parseEventId } from '../domain/event-id.js';
 import { completeStateRow } from '../domain/spool-state.js';
 import type { DeadLetter, ReadAfterResult, Snapshot, StoredMessage } from './bus.js';
-import { compareIds, idTimeMs, parseEventId } from './event-id.js';
 import type { RedisNames, ScriptedRedis } from './redis-scripts.js';
 
 type Row = [string, string[]];

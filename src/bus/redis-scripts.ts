@@ -4,7 +4,12 @@
  * order is storage order (Redis runs scripts one at a time). A claim key, when given, makes
  * the step happen at most once across replicas.
  */
+
 import type { Redis } from 'ioredis';
+import { IDEMPOTENCY_TTL_MS, type PublishRequest } from '../domain/publish-request.js';
+import type { StoreResult } from './bus.js';
+import { confirmReplicas } from './redis-connection.js';
+import { withTimeout } from './redis-wait.js';
 
 /** Names spoolcast owns under `REDIS_KEY_PREFIX`. */
 export interface RedisNames {
@@ -126,12 +131,6 @@ export function parseAnnouncement(message: string): { id: string; payload: strin
   return { id: message.slice(0, cut), payload: message.slice(cut + 1) };
 }
 
-/** Longest accepted idempotency key (HTTP header and publisher option). */
-export const MAX_IDEMPOTENCY_KEY_CHARS = 256;
-
-/** How long an Idempotency-Key is remembered: a day covers any sane retry policy. */
-export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
-
 /** What one run of the store script did. */
 export type StoreReply =
   | { status: 'stored'; id: string }
@@ -174,4 +173,52 @@ export async function runStore(
   const flag = Number(reply[1]);
   if (flag === 2) return { status: 'refused' };
   return { status: flag === 1 ? 'replayed' : 'stored', id: String(reply[0]) };
+}
+
+/**
+ * The store step of the publish recipe, shared by the Redis bus (`POST /api/events`) and
+ * `RedisEventService`: one script run under a deadline, its reply mapped to a StoreResult.
+ * Bad input the script refuses is `refused` (answer 400); Redis failing is `unavailable`.
+ */
+export async function storeEvent(
+  redis: ScriptedRedis,
+  names: RedisNames,
+  request: PublishRequest,
+  options: {
+    historySize: number;
+    timeoutMs: number;
+    /** Replicas that must confirm the write (WAIT) within the same deadline; default 0. */
+    replicaAcks?: number;
+    /** Strips secrets from error text (redis-connection.ts `redact`). */
+    redact?: (text: string) => string;
+  },
+): Promise<StoreResult> {
+  const startedAt = Date.now();
+  try {
+    const reply = await withTimeout(
+      runStore(redis, names, { ...request, historySize: options.historySize }),
+      options.timeoutMs,
+    );
+    if (reply.status === 'refused') {
+      return { ok: false, kind: 'refused', reason: 'the event state could not be decoded' };
+    }
+    if (reply.status === 'claimed_elsewhere') {
+      return { ok: false, kind: 'unavailable', reason: 'redis did not store the event' };
+    }
+    // Acknowledged only once enough replicas hold it (PUBLISH_REPLICA_ACKS).
+    const shortfall = await confirmReplicas(
+      redis,
+      options.replicaAcks ?? 0,
+      options.timeoutMs - (Date.now() - startedAt),
+    );
+    if (shortfall) return { ok: false, kind: 'unavailable', reason: shortfall };
+    return { ok: true, id: reply.id, isReplay: reply.status === 'replayed' };
+  } catch (error) {
+    const message = (error as Error).message;
+    return {
+      ok: false,
+      kind: 'unavailable',
+      reason: `redis unavailable: ${options.redact ? options.redact(message) : message}`,
+    };
+  }
 }

@@ -1,6 +1,6 @@
 /**
  * Builds the outgoing event: the producer's fields as parsed plus the reserved `spoolcast`
- * enrichment (CONTRACT §2). Pure; serialised once here, then the same text goes to every client.
+ * enrichment (docs/contract.md §2). Pure; serialised once here, then the same text goes to every client.
  */
 import { escapeLineSeparators } from './json-text.js';
 import { toPlantIso } from './plant-time.js';

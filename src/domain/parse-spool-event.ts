@@ -1,5 +1,5 @@
 /**
- * Turns one raw producer message into a SpoolEvent or a reject reason (CONTRACT §1).
+ * Turns one raw producer message into a SpoolEvent or a reject reason (docs/contract.md §1).
  * Errors are values: nothing here throws on bad input.
  */
 import { Ajv } from 'ajv';
@@ -22,7 +22,7 @@ export const MAX_NESTING_DEPTH = 64;
 
 /** Keys that reach Object.prototype when a consumer merges the event into another object. */
 const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
-/** The reserved key spoolcast adds to every outgoing event (CONTRACT §2). */
+/** The reserved key spoolcast adds to every outgoing event (docs/contract.md §2). */
 const RESERVED_KEY = 'spoolcast';
 
 /** The documented fields in order; problems are reported in this order. */

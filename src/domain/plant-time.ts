@@ -1,6 +1,6 @@
 /**
  * Reads producer timestamps as plant local time and writes them as ISO 8601 with the plant's
- * UTC offset (CONTRACT §1 `timestamp`, §2 `spoolcast.timestamp`). Pure: offsets come from
+ * UTC offset (docs/contract.md §1 `timestamp`, §2 `spoolcast.timestamp`). Pure: offsets come from
  * Intl (Node ships full ICU), no tz library.
  */
 

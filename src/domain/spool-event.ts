@@ -1,5 +1,5 @@
 /**
- * The spool event as producers send it (CONTRACT §1) and the enrichment spoolcast adds (§2).
+ * The spool event as producers send it (docs/contract.md §1) and the enrichment spoolcast adds (§2).
  * Pure types shared by the main thread and the worker threads.
  */
 
@@ -19,7 +19,7 @@ export interface WorkerRef {
   id: number;
 }
 
-/** The reserved `spoolcast` object added to every outgoing event (CONTRACT §2). */
+/** The reserved `spoolcast` object added to every outgoing event (docs/contract.md §2). */
 export interface Enrichment {
   id: string;
   received_at: string;
@@ -27,6 +27,11 @@ export interface Enrichment {
   worker: WorkerRef | null;
   operation: string | null;
   state: string | null;
+}
+
+/** An event as clients receive it in `spool_update`: the producer's fields plus `spoolcast`. */
+export interface EnrichedSpoolEvent extends SpoolEvent {
+  spoolcast: Enrichment;
 }
 
 /** Why an input was rejected; a closed set so metric labels stay bounded. */

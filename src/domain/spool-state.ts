@@ -5,7 +5,7 @@
  */
 import { splitEstado, splitWorker } from './enrich-spool-event.js';
 import { toPlantIso } from './plant-time.js';
-import type { SpoolEvent, WorkerRef } from './spool-event.js';
+import type { EnrichedSpoolEvent, SpoolEvent, WorkerRef } from './spool-event.js';
 
 /** What a spool is doing: `null` until a TOMAR, PAUSAR or COMPLETAR has been seen. */
 export type SpoolStatus = 'occupied' | 'paused' | 'completed' | null;
@@ -41,8 +41,26 @@ const STATUS_BY_TYPE: Record<string, SpoolStatus> = {
  */
 export function computeStatePatch(event: SpoolEvent, timeZone: string): StatePatch {
   const estado = typeof event.estado_detalle === 'string' ? event.estado_detalle : null;
-  const { operation } = splitEstado(estado);
   const since = typeof event.timestamp === 'string' ? toPlantIso(event.timestamp, timeZone) : null;
+  return buildPatch(event, estado, splitEstado(estado).operation, since);
+}
+
+/**
+ * The same patch from an event as it went out (browser clients fold `spool_update`
+ * frames with it): the enrichment already holds the split operation and the plant-time
+ * timestamp, so no time-zone data is needed.
+ */
+export function statePatchOfEnrichedEvent(event: EnrichedSpoolEvent): StatePatch {
+  const estado = typeof event.estado_detalle === 'string' ? event.estado_detalle : null;
+  return buildPatch(event, estado, event.spoolcast.operation, event.spoolcast.timestamp);
+}
+
+function buildPatch(
+  event: SpoolEvent,
+  estado: string | null,
+  operation: string | null,
+  since: string | null,
+): StatePatch {
   const patch: StatePatch = { tag_spool: event.tag_spool, estado_detalle: estado, since };
   if (operation !== null) patch.operation = operation;
   const status = STATUS_BY_TYPE[event.event_type];

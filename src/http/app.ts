@@ -11,9 +11,11 @@ import type { ReadinessInput } from '../observability/readiness.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { Replayer } from '../replay/replayer.js';
 import type { Hub } from '../stream/hub.js';
+import { type CorsPolicy, corsMiddleware } from './cors.js';
 import { mountEventsRoute } from './events-route.js';
 import { mountHealthRoutes } from './health-route.js';
 import { mountSpoolsRoute } from './spools-route.js';
+import { mountStaticRoutes } from './static-route.js';
 import { mountStreamRoute } from './stream-route.js';
 
 /** What the app serves. */
@@ -30,15 +32,13 @@ export interface AppDeps {
   isDraining: () => boolean;
   /** Most open streams (`SSE_MAX_CLIENTS`); 0 = unlimited. */
   maxClients: number;
+  /** Logs request errors by kind at a bounded rate (request-errors.ts). */
+  reportRequestError: (error: NodeJS.ErrnoException) => void;
+  /** Cross-origin policy for the stream and the API (empty origins: same-origin only). */
+  cors: CorsPolicy;
+  /** Where the built dashboard and browser client live (default: this package's dist/). */
+  distDir?: string;
 }
-
-// A client going away mid-stream is normal (STACK gotcha 5), not an error.
-const QUIET_CODES = new Set([
-  'ERR_STREAM_PREMATURE_CLOSE',
-  'ECONNRESET',
-  'EPIPE',
-  'ERR_STREAM_DESTROYED',
-]);
 
 /** Builds the Koa app. */
 export function createApp(deps: AppDeps): Koa {
@@ -58,12 +58,12 @@ export function createApp(deps: AppDeps): Koa {
     onStoreFailed: () => deps.metrics.storeFailures.inc(),
   });
   mountHealthRoutes(router, deps.readiness, deps.metrics.registry);
+  mountStaticRoutes(router, deps.distDir);
+  // Before the router: a preflight is answered here, never reaching a route.
+  app.use(corsMiddleware(deps.cors, (route) => deps.metrics.corsRefused.inc({ route })));
   app.use(router.routes());
   app.use(router.allowedMethods());
   app.silent = true;
-  app.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code && QUIET_CODES.has(error.code)) return;
-    deps.logger.error({ err: error }, 'request failed');
-  });
+  app.on('error', deps.reportRequestError);
   return app;
 }

@@ -1,15 +1,13 @@
 /**
- * `POST /api/events` (CONTRACT §3): publish one event. 202 with its id once stored, 400 with
+ * `POST /api/events` (docs/contract.md §3): publish one event. 202 with its id once stored, 400 with
  * every problem, 413 when too large, 503 when it cannot be stored. An `Idempotency-Key`
  * header makes a retry return the first id instead of storing a copy.
  */
 import type { Router } from '@koa/router';
 import type { Bus } from '../bus/bus.js';
-import { MAX_IDEMPOTENCY_KEY_CHARS } from '../bus/redis-scripts.js';
 import { decodePayload } from '../domain/decode-payload.js';
-import { listSpoolEventProblems, parseSpoolEvent } from '../domain/parse-spool-event.js';
+import { preparePublish } from '../domain/publish-request.js';
 import type { RejectReason } from '../domain/spool-event.js';
-import { computeStatePatch } from '../domain/spool-state.js';
 import { readBody } from './read-body.js';
 
 /** What the route needs. */
@@ -65,31 +63,25 @@ export function mountEventsRoute(router: Router, deps: EventsRouteDeps): void {
       };
       return;
     }
-    const text = decoded.text;
-    const parsed = parseSpoolEvent(text, deps.maxEventBytes);
-    if (!parsed.ok) {
-      const problems = listSpoolEventProblems(text, deps.maxEventBytes);
-      const first = problems[0] as { reason: RejectReason; detail: string };
+    // One recipe with RedisEventService: validate, check the key, compute the state patch.
+    const prepared = preparePublish(decoded.text, {
+      maxEventBytes: deps.maxEventBytes,
+      timeZone: deps.plantTimeZone,
+      idempotencyKey: ctx.get('Idempotency-Key'),
+    });
+    if (!prepared.ok && 'keyProblem' in prepared) {
+      ctx.status = 400;
+      ctx.body = { error: 'invalid_idempotency_key', message: prepared.keyProblem };
+      return;
+    }
+    if (!prepared.ok) {
+      const first = prepared.problems[0] as { reason: RejectReason; detail: string };
       deps.onRejected(first.reason, first.detail);
       ctx.status = first.reason === 'too_large' ? 413 : 400;
-      ctx.body = { error: 'invalid_event', reasons: problems };
+      ctx.body = { error: 'invalid_event', reasons: prepared.problems };
       return;
     }
-    const idempotencyKey = ctx.get('Idempotency-Key').trim();
-    if (idempotencyKey.length > MAX_IDEMPOTENCY_KEY_CHARS) {
-      ctx.status = 400;
-      ctx.body = {
-        error: 'invalid_idempotency_key',
-        message: `Idempotency-Key is longer than ${MAX_IDEMPOTENCY_KEY_CHARS} characters`,
-      };
-      return;
-    }
-    const stored = await deps.bus.store({
-      payload: text,
-      tag: parsed.event.tag_spool,
-      patch: JSON.stringify(computeStatePatch(parsed.event, deps.plantTimeZone)),
-      ...(idempotencyKey ? { idempotencyKey } : {}),
-    });
+    const stored = await deps.bus.store(prepared.request);
     if (!stored.ok && stored.kind === 'refused') {
       // Bad input the store could not take; nothing was written, so a retry cannot help.
       deps.onRejected('invalid_value', stored.reason);

@@ -1,4 +1,4 @@
-/** `GET /healthz`, `/readyz` and `/metrics` (CONTRACT §3). */
+/** `GET /healthz`, `/readyz` and `/metrics` (docs/contract.md §3). */
 import type { Router } from '@koa/router';
 import type { Registry } from 'prom-client';
 import type { ReadinessInput } from '../observability/readiness.js';

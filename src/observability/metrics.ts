@@ -25,9 +25,12 @@ export interface Metrics {
   busReconnects: Counter;
   storeFailures: Counter;
   claimsLost: Counter;
+  subscriberDrops: Counter<'cause'>;
+  subscriberBufferBytes: Gauge;
   streamStarts: Counter<'mode'>;
   replayedEvents: Counter;
   historyBreaks: Counter;
+  corsRefused: Counter<'route'>;
 }
 
 /** Creates the metrics on a fresh registry; `withDefaults` adds process/GC metrics. */
@@ -58,6 +61,13 @@ export function createMetrics(withDefaults = true): Metrics {
     registers,
   });
   for (const mode of ['live', 'cursor', 'snapshot', 'resync']) streamStarts.inc({ mode }, 0);
+  const corsRefused = new Counter({
+    name: 'spoolcast_cors_refused_total',
+    help: 'Cross-origin requests from an origin not in CORS_ORIGINS, by route: stream, spools, events',
+    labelNames: ['route'] as const,
+    registers,
+  });
+  for (const route of ['stream', 'spools', 'events']) corsRefused.inc({ route }, 0);
   return {
     registry,
     openStreams: new Gauge({
@@ -118,7 +128,7 @@ export function createMetrics(withDefaults = true): Metrics {
     }),
     busUp: new Gauge({
       name: 'spoolcast_bus_up',
-      help: '1 while events can flow end to end (Redis: subscribed and the command connection up), else 0',
+      help: '1 while events can flow end to end (Redis: subscribed, the command connection up, both answering the health probe), else 0',
       registers,
     }),
     busReconnects: new Counter({
@@ -142,9 +152,21 @@ export function createMetrics(withDefaults = true): Metrics {
       help: 'Times every client had to resync: history replaced (Redis lost data) or missed events trimmed',
       registers,
     }),
+    corsRefused,
     claimsLost: new Counter({
       name: 'spoolcast_claims_lost_total',
       help: 'Plain PUBLISHes this gateway could not claim because Redis failed (another replica may have)',
+      registers,
+    }),
+    subscriberDrops: new Counter({
+      name: 'spoolcast_subscriber_drops_total',
+      help: 'Times the Redis subscriber connection was lost, by cause (closed_by_server covers CLIENT KILL and the pub/sub output-buffer limit)',
+      labelNames: ['cause'] as const,
+      registers,
+    }),
+    subscriberBufferBytes: new Gauge({
+      name: 'spoolcast_subscriber_output_buffer_bytes',
+      help: 'Bytes Redis holds for this gateway subscriber (CLIENT LIST omem); alert well below client-output-buffer-limit pubsub',
       registers,
     }),
   };

@@ -1,15 +1,15 @@
 /**
- * Readiness (CONTRACT §3): not ready before the pipeline is up or while draining. A Redis
+ * Readiness (docs/contract.md §3): not ready before the pipeline is up or while draining. A Redis
  * outage alone keeps the pod ready: its clients still get heartbeats saying `bus: down`,
  * and the gap is filled when Redis returns; failing readiness would only move them around.
  */
-import type { BusStatus } from '../bus/bus.js';
+import type { BusHealth } from '../domain/bus-health.js';
 
 /** What the readiness decision looks at. */
 export interface ReadinessInput {
   isPipelineUp: boolean;
   isDraining: boolean;
-  bus: BusStatus;
+  bus: BusHealth;
   busKind: 'redis' | 'memory';
   poolQueueDepth: number;
   openStreams: number;

@@ -128,7 +128,8 @@ export function createReplayer(deps: ReplayerDeps): Replayer {
 
   return {
     open(res, position) {
-      const client = hub.add(res, position.kind !== 'live');
+      const resumedFrom = position.kind === 'cursor' ? position.cursor : null;
+      const client = hub.add(res, position.kind !== 'live', resumedFrom);
       if (position.kind === 'live') {
         deps.onStart?.('live', 0);
         return client;

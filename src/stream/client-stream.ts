@@ -13,7 +13,10 @@ export type CutReason = 'send_timeout' | 'buffer_overflow' | 'replay_unavailable
 
 /** A connected client, owned by the hub from `add` until its body closes. */
 export class ClientStream implements ProgressState {
-  /** The response body; its 'close' is the one disconnect signal (STACK gotcha 6). */
+  /**
+   * The response body; its 'close' is the one disconnect signal (the response's 'close'
+   * fires first and the body's ~3 ms later: listening to one avoids a double removal).
+   */
   readonly body: PassThrough;
   writtenBytes = 0;
   flushedBytes = 0;

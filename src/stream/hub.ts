@@ -4,7 +4,7 @@
  * Later work hangs per-client filters and auth on `add`.
  */
 import type { ServerResponse } from 'node:http';
-import { compareIds } from '../bus/event-id.js';
+import { compareIds } from '../domain/event-id.js';
 import { ClientStream, type CutReason } from './client-stream.js';
 import type { CachedFrame } from './frame-cache.js';
 import { judgeClient, type SlowClientLimits } from './slow-client-rule.js';
@@ -59,9 +59,10 @@ export class Hub {
 
   /**
    * Registers a new connection and writes its opening frames (retry, connected). With
-   * `isCatchingUp`, live frames are held until `goLive` (replay or snapshot first).
+   * `isCatchingUp`, live frames are held until `goLive` (replay or snapshot first);
+   * `resumedFrom` is the client's cursor, echoed in `connected`.
    */
-  add(res: ServerResponse, isCatchingUp = false): ClientStream {
+  add(res: ServerResponse, isCatchingUp = false, resumedFrom: string | null = null): ClientStream {
     const client = new ClientStream(res, this.now());
     if (isCatchingUp) client.backlog = [];
     this.clients.add(client);
@@ -70,9 +71,16 @@ export class Hub {
       this.options.onOpenChange?.(this.clients.size);
     });
     this.options.onOpenChange?.(this.clients.size);
+    const retryMs = jitterRetryMs(this.options.retryMs);
     const opening =
-      formatRetry(jitterRetryMs(this.options.retryMs)) +
-      formatConnected(this.now(), this.lastId, this.options.busHealth());
+      formatRetry(retryMs) +
+      formatConnected(this.now(), {
+        lastEventId: this.lastId,
+        bus: this.options.busHealth(),
+        resumedFrom,
+        heartbeatMs: this.options.pingIntervalMs,
+        retryMs,
+      });
     client.write(opening);
     return client;
   }
@@ -156,7 +164,7 @@ export class Hub {
   /** Sends a heartbeat now (also used when the bus state changes, so screens learn at once). */
   heartbeat(): void {
     if (this.clients.size === 0) return;
-    const frame = Buffer.from(formatHeartbeat(this.now(), this.options.busHealth()));
+    const frame = Buffer.from(formatHeartbeat(this.now(), this.options.busHealth(), this.lastId));
     for (const client of this.clients) client.write(frame);
   }
 

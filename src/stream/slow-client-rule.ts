@@ -1,5 +1,5 @@
 /**
- * When to cut a client (CONTRACT §2): no progress for the whole send timeout while data was
+ * When to cut a client (docs/contract.md §2): no progress for the whole send timeout while data was
  * waiting, or more pending data than the cap. Progress means bytes the socket accepted since
  * the last look — a steady reader that lags during a burst keeps making progress and stays.
  */

@@ -4,6 +4,7 @@
  * Every JSON `data:` written here has U+2028, U+2029 and U+0085 escaped (same value), so a
  * reader that splits lines on them cannot be confused; event JSON arrives escaped already.
  */
+import type { BusHealth } from '../domain/bus-health.js';
 import { escapeLineSeparators } from '../domain/json-text.js';
 
 /** One frame to send; `data` may contain newlines (each line becomes a `data:` line). */
@@ -33,25 +34,52 @@ export function formatSpoolUpdate(id: string, json: string): string {
 }
 
 /** Bus health as clients see it. */
-export type BusHealth = 'ok' | 'down';
+export type { BusHealth };
 
-/** The frame sent first on every stream (no `id:` so it never moves the client's cursor). */
-export function formatConnected(
-  serverTimeMs: number,
-  lastEventId: string | null,
-  bus: BusHealth,
-): string {
+/** What the `connected` frame tells a client about the stream it just opened. */
+export interface ConnectedInfo {
+  /** Newest event id this gateway has broadcast, or null before the first. */
+  lastEventId: string | null;
+  bus: BusHealth;
+  /** The cursor this stream resumed from (header or query), or null for a fresh start. */
+  resumedFrom: string | null;
+  /** The heartbeat period, so a client can tell a silent stream from a quiet one. */
+  heartbeatMs: number;
+  /** The `retry:` this stream was given (EventSource hides it from pages). */
+  retryMs: number;
+}
+
+/**
+ * The frame sent first on every stream (no `id:` so it never moves the client's cursor).
+ * `last_event_id` is where the gateway is; `resumed_from` is where this client asked to
+ * start — two different things a screen must not confuse.
+ */
+export function formatConnected(serverTimeMs: number, info: ConnectedInfo): string {
   const data = JSON.stringify({
     server_time: new Date(serverTimeMs).toISOString(),
-    last_event_id: lastEventId,
-    bus,
+    last_event_id: info.lastEventId,
+    bus: info.bus,
+    resumed_from: info.resumedFrom,
+    heartbeat_ms: info.heartbeatMs,
+    retry_ms: info.retryMs,
   });
   return formatFrame({ event: 'connected', data });
 }
 
-/** Keepalive that also carries the bus state, so a screen knows whether updates flow. */
-export function formatHeartbeat(serverTimeMs: number, bus: BusHealth): string {
-  const data = JSON.stringify({ server_time: new Date(serverTimeMs).toISOString(), bus });
+/**
+ * Keepalive that also carries the bus state and the newest event id broadcast, so a screen
+ * knows whether updates flow and whether it has seen the latest one.
+ */
+export function formatHeartbeat(
+  serverTimeMs: number,
+  bus: BusHealth,
+  lastEventId: string | null,
+): string {
+  const data = JSON.stringify({
+    server_time: new Date(serverTimeMs).toISOString(),
+    bus,
+    last_event_id: lastEventId,
+  });
   return formatFrame({ event: 'heartbeat', data });
 }
 

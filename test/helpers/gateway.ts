@@ -11,7 +11,7 @@ import type { StoreRequest } from '../../src/bus/bus.js';
 import { loadConfig } from '../../src/config.js';
 import type { SpoolEvent } from '../../src/domain/spool-event.js';
 import { computeStatePatch } from '../../src/domain/spool-state.js';
-import { silentLogger } from '../../src/observability/logger.js';
+import { type Logger, silentLogger } from '../../src/observability/logger.js';
 import { type Service, startService } from '../../src/service.js';
 import {
   type RedisHandle,
@@ -42,12 +42,12 @@ export const TEST_ENV: Record<string, string> = {
 export async function startGateway(
   t: Teardown,
   env: Record<string, string> = {},
-  options: { workerFile?: string } = {},
+  options: { workerFile?: string; logger?: Logger } = {},
 ): Promise<Service> {
   const config = loadConfig({ ...TEST_ENV, ...env });
   const workerFile = options.workerFile ?? testWorkerFile();
   const service = await startService(config, {
-    logger: silentLogger(),
+    logger: options.logger ?? silentLogger(),
     defaultMetrics: false,
     ...(workerFile ? { workerFile } : {}),
   });

@@ -3,7 +3,7 @@
  *
  * 1. `REDIS_URL` set → use that server; nothing is spawned and `stop()` is a no-op. Not
  *    used when the caller needs its own process (`args`, `dir` or `ownProcess`).
- * 2. `redis-server` on PATH → spawn one on a free port (STACK.md gotcha 9: `--port 0` is
+ * 2. `redis-server` on PATH → spawn one on a free port (`--port 0` is
  *    refused) and wait for "Ready to accept connections".
  * 3. Running as root with `apt-get` → install `redis-server` once (a lock file in the temp
  *    dir keeps parallel ava processes from running apt at the same time), then spawn.
@@ -55,6 +55,10 @@ export interface RedisHandle {
   restart(): Promise<void>;
   /** SIGKILL (no shutdown, no AOF flush) and wait for the exit. */
   kill(): Promise<void>;
+  /** SIGSTOP: the process stops answering while its sockets stay open (a frozen Redis). */
+  freeze(): void;
+  /** SIGCONT after `freeze`. */
+  thaw(): void;
   /** The last few KiB the current server process wrote to stdout/stderr (for diagnostics). */
   logs(): string;
 }
@@ -143,6 +147,10 @@ function externalRedis(url: string): RedisHandle {
     stop: () => Promise.resolve(),
     restart: refuse('restart'),
     kill: refuse('kill'),
+    freeze: () => {
+      throw new Error('cannot freeze an external Redis (REDIS_URL)');
+    },
+    thaw: () => undefined,
     logs: () => '',
   };
 }
@@ -189,9 +197,19 @@ class SpawnedRedis implements RedisHandle {
     }
   }
 
+  freeze(): void {
+    this.#current?.child.kill('SIGSTOP');
+  }
+
+  thaw(): void {
+    this.#current?.child.kill('SIGCONT');
+  }
+
   async stop(): Promise<void> {
     const server = this.#current;
     if (server === undefined) return;
+    // A frozen server would not act on SIGTERM until thawed.
+    server.child.kill('SIGCONT');
     server.stopping ??= stopServer(server);
     await server.stopping;
     if (this.#current === server) this.#current = undefined;

@@ -336,7 +336,7 @@ export class SseClient {
    * `socket.pause()` stops the socket's reads; once Node's small readable buffers are full
    * libuv stops reading from the kernel, the kernel receive buffer fills, the TCP window
    * closes and the server's socket buffers and then its `writableLength` grow, until its
-   * `write()` returns false. Expect the kernel to absorb a few MiB first (STACK.md gotcha 8).
+   * `write()` returns false. Expect the kernel to absorb a few MiB first.
    */
   pauseReading(): void {
     this.#res.pause();

@@ -131,7 +131,7 @@ test('hostile input gets 400 with its reason, never 503: lone surrogate, duplica
     const response = await fetch(`${gateway.url}/api/events`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body,
+      body: typeof body === 'string' ? body : new Uint8Array(body),
     });
     t.is(response.status, 400, reason);
     t.like(await response.json(), { error: 'invalid_event', reasons: [{ reason }] });

@@ -125,6 +125,8 @@ test('ingress-nginx: buffering off, 1 h timeouts, no snippets, only the GET rout
     'Exact /',
     'Exact /api/spools',
     'Exact /api/sse/stream',
+    'Exact /dashboard.css',
+    'Exact /dashboard.js',
     'Exact /healthz',
     'Exact /readyz',
     'Prefix /client/',

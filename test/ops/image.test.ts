@@ -26,7 +26,9 @@ test('the Dockerfile builds on Node 22, installs production deps only and runs a
   t.true(stages.every((image) => image?.startsWith('node:22')));
   t.regex(dockerfile, /^RUN npm ci --omit=dev/m);
   const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
-  t.regex(runtime, /COPY --from=build \/app\/dist\/src/);
+  for (const dir of ['src', 'workers', 'public', 'client']) {
+    t.true(runtime.includes(`COPY --from=build /app/dist/${dir} ./dist/${dir}`), dir);
+  }
   t.notRegex(runtime, /COPY (src|test|bench)\b/);
   const user = /^USER (\d+):(\d+)$/m.exec(runtime);
   t.truthy(user);
@@ -57,7 +59,7 @@ test('the recipe without Docker: prod install + dist on Node 22, non-root, read-
   t.false(fs.existsSync(path.join(image, 'node_modules/ava')), 'no dev dependency installed');
   t.true(fs.existsSync(path.join(image, 'node_modules/koa')));
   // Stage "runtime": the compiled code only.
-  for (const dir of ['dist/src', 'dist/workers']) {
+  for (const dir of ['dist/src', 'dist/workers', 'dist/public', 'dist/client']) {
     fs.cpSync(path.join(root, dir), path.join(image, dir), { recursive: true });
   }
   // Read-only for everyone, and not owned by the user that runs it.
@@ -101,6 +103,10 @@ test('the recipe without Docker: prod install + dist on Node 22, non-root, read-
     },
   );
   t.is((ready as { status: string }).status, 'ready');
+  // The dashboard and the browser client come from the same tree.
+  for (const path of ['/', '/dashboard.js', '/client/spoolcast-client.js']) {
+    t.is((await fetch(`http://127.0.0.1:${port}${path}`)).status, 200, path);
+  }
   const probe = await run(node22, ['-e', 'process.stdout.write(process.version)']);
   t.regex(probe.stdout, /^v22\./);
   const [{ stdout: uid }] = await Promise.all([run('ps', ['-o', 'uid=', '-p', String(child.pid)])]);

@@ -17,17 +17,40 @@ test('spool_update frame has id, event and one data line', (t) => {
   );
 });
 
-test('connected frame carries server time, last id and bus state, and no id line', (t) => {
+test('connected frame carries server time, last id, bus, resume cursor and heartbeat period, and no id line', (t) => {
   t.is(
-    formatConnected(Date.UTC(2026, 10, 27, 17, 30, 5, 123), '5-0', 'ok'),
-    'event: connected\ndata: {"server_time":"2026-11-27T17:30:05.123Z","last_event_id":"5-0","bus":"ok"}\n\n',
+    formatConnected(Date.UTC(2026, 10, 27, 17, 30, 5, 123), {
+      lastEventId: '5-0',
+      bus: 'ok',
+      resumedFrom: '3-0',
+      heartbeatMs: 15000,
+      retryMs: 2345,
+    }),
+    'event: connected\ndata: {"server_time":"2026-11-27T17:30:05.123Z","last_event_id":"5-0","bus":"ok","resumed_from":"3-0","heartbeat_ms":15000,"retry_ms":2345}\n\n',
   );
 });
 
-test('heartbeat frame reports the bus state', (t) => {
+test('connected frame of a fresh start has a null resume cursor', (t) => {
   t.is(
-    formatHeartbeat(0, 'down'),
-    'event: heartbeat\ndata: {"server_time":"1970-01-01T00:00:00.000Z","bus":"down"}\n\n',
+    formatConnected(0, {
+      lastEventId: null,
+      bus: 'down',
+      resumedFrom: null,
+      heartbeatMs: 500,
+      retryMs: 1000,
+    }),
+    'event: connected\ndata: {"server_time":"1970-01-01T00:00:00.000Z","last_event_id":null,"bus":"down","resumed_from":null,"heartbeat_ms":500,"retry_ms":1000}\n\n',
+  );
+});
+
+test('heartbeat frame reports the bus state and the newest event id', (t) => {
+  t.is(
+    formatHeartbeat(0, 'down', '7-0'),
+    'event: heartbeat\ndata: {"server_time":"1970-01-01T00:00:00.000Z","bus":"down","last_event_id":"7-0"}\n\n',
+  );
+  t.is(
+    formatHeartbeat(0, 'ok', null),
+    'event: heartbeat\ndata: {"server_time":"1970-01-01T00:00:00.000Z","bus":"ok","last_event_id":null}\n\n',
   );
 });
 

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { compareIds, createIdMaker, idTimeMs, parseEventId } from '../../src/bus/event-id.js';
+import { compareIds, createIdMaker, idTimeMs, parseEventId } from '../../src/domain/event-id.js';
 
 test('ids increase even when the clock stands still or steps back', (t) => {
   const make = createIdMaker();

@@ -1,6 +1,7 @@
 /**
  * Event ids have the Redis Stream form `<ms>-<seq>`: they increase in storage order and
- * carry their storage time. The memory bus makes them the same way Redis does.
+ * carry their storage time. Pure: the memory bus makes them the same way Redis does, and
+ * the stream compares them.
  */
 
 /** Splits an id; null when it is not of the `<ms>-<seq>` form. */

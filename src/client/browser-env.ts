@@ -1,0 +1,71 @@
+/**
+ * What the browser client takes from its environment — EventSource, time, page visibility
+ * and network, the page's URL — behind small interfaces, so tests inject fakes and the
+ * stream logic never touches a global.
+ */
+
+/** The part of EventSource the client uses (the browser's, or a fake in tests). */
+export interface EventSourceLike {
+  readonly readyState: number;
+  addEventListener(type: string, listener: (event: MessageEvent<string>) => void): void;
+  close(): void;
+}
+
+/** Makes an EventSource; the default is the browser's `new EventSource(url, init)`. */
+export type EventSourceFactory = (
+  url: string,
+  init: { withCredentials: boolean },
+) => EventSourceLike;
+
+/** Time and timers (the browser's, or a fake clock in tests). */
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** Page signals: visibility and network (the browser's `document` and `window`). */
+export interface PageSignals {
+  isHidden(): boolean;
+  isOnline(): boolean;
+  /** Calls `onChange` when visibility or network changes; returns the remover. */
+  listen(onChange: () => void): () => void;
+}
+
+/** EventSource.readyState when the browser has given up on a stream. */
+export const EVENT_SOURCE_CLOSED = 2;
+
+/** The browser's clock. */
+export const browserClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
+  clearTimeout: (handle) => globalThis.clearTimeout(handle as number),
+};
+
+/** Visibility and network from `document` and `navigator`, or null outside a browser. */
+export function browserPageSignals(): PageSignals | null {
+  if (typeof document === 'undefined' || typeof window === 'undefined') return null;
+  return {
+    isHidden: () => document.visibilityState === 'hidden',
+    isOnline: () => navigator.onLine !== false,
+    listen(onChange) {
+      document.addEventListener('visibilitychange', onChange);
+      window.addEventListener('online', onChange);
+      window.addEventListener('offline', onChange);
+      return () => {
+        document.removeEventListener('visibilitychange', onChange);
+        window.removeEventListener('online', onChange);
+        window.removeEventListener('offline', onChange);
+      };
+    },
+  };
+}
+
+/** The stream URL with the resume cursor (`last_event_id`) and, for a first start, `snapshot=1`. */
+export function streamUrl(url: string, lastEventId: string | null, snapshot: boolean): string {
+  const base = typeof location === 'undefined' ? 'http://localhost/' : location.href;
+  const target = new URL(url, base);
+  if (snapshot) target.searchParams.set('snapshot', '1');
+  if (lastEventId !== null) target.searchParams.set('last_event_id', lastEventId);
+  return target.href;
+}

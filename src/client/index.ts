@@ -1,0 +1,63 @@
+/**
+ * spoolcast browser client (`spoolcast/client`): a live view of the plant's spools over
+ * Server-Sent Events, with a status a screen can trust. No runtime dependencies.
+ *
+ * ```ts
+ * const stream = connectSpoolStream('/api/sse/stream', { shareTabs: true });
+ * stream.subscribe(() => render(stream.getState()));
+ * ```
+ */
+import { SpoolStream, type SpoolStreamOptions } from './spool-stream.js';
+import { canShareTabs, SharedSpoolStream, type SpoolStreamHandle } from './tab-share.js';
+
+export { type BackoffOptions, backoffDelayMs } from './backoff.js';
+export {
+  type Clock,
+  type EventSourceFactory,
+  type EventSourceLike,
+  type PageSignals,
+  streamUrl,
+} from './browser-env.js';
+export {
+  applySpoolUpdate,
+  type EnrichedSpoolEvent,
+  rowsOfSnapshot,
+  type SpoolRows,
+  type SpoolSnapshot,
+  type SpoolState,
+  type SpoolStatus,
+  sortedRows,
+} from './spool-store.js';
+export {
+  SpoolStream,
+  SpoolStreamError,
+  type SpoolStreamOptions,
+  type SpoolStreamState,
+} from './spool-stream.js';
+export { OFFLINE_AFTER_FAILURES, reduceStatus, type StreamStatus } from './status.js';
+export { canShareTabs, SharedSpoolStream, type SpoolStreamHandle } from './tab-share.js';
+
+/** Options of `connectSpoolStream`. */
+export interface ConnectOptions extends SpoolStreamOptions {
+  /**
+   * Share one connection among every tab of this browser showing the same stream (Web
+   * Locks + BroadcastChannel); a string names the group (default: the URL). Falls back to
+   * a connection of its own where the browser lacks either API. Default false.
+   */
+  shareTabs?: boolean | string;
+}
+
+/** Opens a live view of the spools at `url` (the gateway's `/api/sse/stream`). */
+export function connectSpoolStream(url: string, options: ConnectOptions = {}): SpoolStreamHandle {
+  const { shareTabs, ...rest } = options;
+  if (shareTabs && canShareTabs()) {
+    return new SharedSpoolStream(url, rest, typeof shareTabs === 'string' ? shareTabs : url);
+  }
+  const stream = new SpoolStream(url, rest);
+  return {
+    getState: () => stream.getState(),
+    subscribe: (listener) => stream.subscribe(listener),
+    close: () => stream.close(),
+    isLeader: true,
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * `useSpoolStream(url, options)` (`spoolcast/react`): the browser client as a React hook.
+ * One connection per `url` whatever identity `options` has on each render: options are
+ * read through a ref, and only a new `url` reconnects. Callback names match the shop-floor
+ * app's own hook (`onMessage`, `onConnectionChange`, `onError`, `openWhenHidden`), so it
+ * can switch by changing one import.
+ */
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import {
+  type ConnectOptions,
+  connectSpoolStream,
+  type EnrichedSpoolEvent,
+  type SpoolRows,
+  type SpoolStreamError,
+  type SpoolStreamHandle,
+  type SpoolStreamState,
+  type StreamStatus,
+} from './index.js';
+
+/** Hook options: the client's, plus `openWhenHidden` from the app's hook. */
+export interface UseSpoolStreamOptions extends ConnectOptions {
+  /** `false` closes the stream while the page is hidden (catching up on return); default true. */
+  openWhenHidden?: boolean;
+}
+
+/** What the hook returns on every render. */
+export interface SpoolStreamView {
+  status: StreamStatus;
+  /** `status === 'live'`: updates are flowing. */
+  isConnected: boolean;
+  spools: SpoolRows;
+  lastEvent: EnrichedSpoolEvent | null;
+  lastEventId: string | null;
+  lastEventAt: number | null;
+  error: SpoolStreamError | null;
+}
+
+const IDLE: SpoolStreamState = {
+  status: 'connecting',
+  spools: new Map(),
+  lastEvent: null,
+  lastEventId: null,
+  lastEventAt: null,
+  lastFrameAt: null,
+  resync: null,
+  error: null,
+  url: '',
+};
+const noSubscription = () => () => undefined;
+
+/** Live spools and connection status from the gateway stream at `url` (null: not connected). */
+export function useSpoolStream(
+  url: string | null,
+  options: UseSpoolStreamOptions = {},
+): SpoolStreamView {
+  const latest = useRef(options);
+  latest.current = options;
+  const [handle, setHandle] = useState<SpoolStreamHandle | null>(null);
+
+  useEffect(() => {
+    if (url === null) return;
+    const {
+      onMessage: _m,
+      onStatus: _s,
+      onConnectionChange: _c,
+      onError: _e,
+      openWhenHidden,
+      ...settings
+    } = latest.current;
+    const stream = connectSpoolStream(url, {
+      ...settings,
+      closeWhenHidden: settings.closeWhenHidden ?? openWhenHidden === false,
+      // Always the callbacks of the latest render, without reconnecting for them.
+      onMessage: (event) => latest.current.onMessage?.(event),
+      onStatus: (status, previous) => latest.current.onStatus?.(status, previous),
+      onConnectionChange: (isConnected) => latest.current.onConnectionChange?.(isConnected),
+      onError: (error) => latest.current.onError?.(error),
+    });
+    setHandle(stream);
+    return () => {
+      stream.close();
+      setHandle(null);
+    };
+  }, [url]);
+
+  const subscribe = useCallback(
+    (listener: () => void) => (handle ? handle.subscribe(listener) : noSubscription()),
+    [handle],
+  );
+  const getState = useCallback(() => (handle ? handle.getState() : IDLE), [handle]);
+  const state = useSyncExternalStore(subscribe, getState, getState);
+  return {
+    status: state.status,
+    isConnected: state.status === 'live',
+    spools: state.spools,
+    lastEvent: state.lastEvent,
+    lastEventId: state.lastEventId,
+    lastEventAt: state.lastEventAt,
+    error: state.error,
+  };
+}

@@ -1,0 +1,168 @@
+/**
+ * One stream for every tab of a browser: the tab holding a Web Lock is the leader and runs
+ * the only SpoolStream; it relays each state over a BroadcastChannel to the other tabs.
+ * When the leader closes, the lock passes to a waiting tab, which opens its own stream from
+ * the last id and rows it was relayed, so nothing is lost in the hand-over.
+ * Specs: https://w3c.github.io/web-locks/ and
+ * https://html.spec.whatwg.org/multipage/web-messaging.html#broadcasting-to-other-browsing-contexts
+ */
+import type { EnrichedSpoolEvent } from './spool-store.js';
+import {
+  SpoolStream,
+  SpoolStreamError,
+  type SpoolStreamOptions,
+  type SpoolStreamState,
+} from './spool-stream.js';
+
+/** What a screen holds: the state, change notifications, and close. */
+export interface SpoolStreamHandle {
+  getState(): SpoolStreamState;
+  subscribe(listener: () => void): () => void;
+  close(): void;
+  /** True while this tab runs the shared stream (always true when not shared). */
+  readonly isLeader: boolean;
+}
+
+type Relay =
+  | { type: 'hello' }
+  | {
+      type: 'state';
+      state: Omit<SpoolStreamState, 'error'>;
+      error: { code: SpoolStreamError['code']; message: string } | null;
+      event: EnrichedSpoolEvent | null;
+      isNewError: boolean;
+    };
+
+/** Whether this browser has what sharing needs. */
+export function canShareTabs(): boolean {
+  return (
+    typeof navigator !== 'undefined' &&
+    typeof navigator.locks?.request === 'function' &&
+    typeof BroadcastChannel === 'function'
+  );
+}
+
+/** A stream shared by every tab that uses the same `name` (one connection in all). */
+export class SharedSpoolStream implements SpoolStreamHandle {
+  private state: SpoolStreamState;
+  private leaderStream: SpoolStream | null = null;
+  private readonly channel: BroadcastChannel;
+  private readonly listeners = new Set<() => void>();
+  private releaseLock: (() => void) | null = null;
+  private isClosed = false;
+
+  constructor(
+    private readonly url: string,
+    private readonly options: SpoolStreamOptions,
+    name: string,
+  ) {
+    this.state = {
+      status: 'connecting',
+      spools: new Map(),
+      lastEvent: null,
+      lastEventId: options.lastEventId ?? null,
+      lastEventAt: null,
+      lastFrameAt: null,
+      resync: null,
+      error: null,
+      url,
+    };
+    this.channel = new BroadcastChannel(`spoolcast:${name}`);
+    this.channel.onmessage = (message: MessageEvent<Relay>) => this.onRelay(message.data);
+    this.channel.postMessage({ type: 'hello' } satisfies Relay);
+    void navigator.locks.request(`spoolcast:${name}`, () => this.lead());
+  }
+
+  get isLeader(): boolean {
+    return this.leaderStream !== null;
+  }
+
+  getState(): SpoolStreamState {
+    return this.state;
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  close(): void {
+    this.isClosed = true;
+    this.leaderStream?.close();
+    this.leaderStream = null;
+    this.channel.close();
+    this.releaseLock?.();
+    this.listeners.clear();
+  }
+
+  /** Runs while this tab holds the lock; the returned promise holds it until close. */
+  private lead(): Promise<void> {
+    if (this.isClosed) return Promise.resolve();
+    const held = new Promise<void>((resolve) => {
+      this.releaseLock = resolve;
+    });
+    // Start where the last leader's relays left off: its rows and its cursor.
+    const { onMessage, onStatus, onConnectionChange, onError, ...rest } = this.options;
+    const stream = new SpoolStream(this.url, {
+      ...rest,
+      // The leader serves every tab: its own tab being hidden must not starve visible ones.
+      closeWhenHidden: false,
+      lastEventId: this.state.lastEventId,
+      initialSpools: this.state.spools,
+    });
+    this.leaderStream = stream;
+    stream.subscribe(() => {
+      const previous = this.state;
+      const next = stream.getState();
+      const event = next.lastEvent !== previous.lastEvent ? next.lastEvent : null;
+      const isNewError = next.error !== previous.error && next.error !== null;
+      const { error, ...plain } = next;
+      this.channel.postMessage({
+        type: 'state',
+        state: plain,
+        error: error && { code: error.code, message: error.message },
+        event,
+        isNewError,
+      } satisfies Relay);
+      this.apply(next, event, isNewError);
+    });
+    this.apply(stream.getState(), null, false);
+    return held;
+  }
+
+  private onRelay(relay: Relay): void {
+    if (this.isClosed) return;
+    if (relay.type === 'hello') {
+      // A new tab: tell it everything at once.
+      if (this.leaderStream) {
+        const { error, ...plain } = this.state;
+        this.channel.postMessage({
+          type: 'state',
+          state: plain,
+          error: error && { code: error.code, message: error.message },
+          event: null,
+          isNewError: false,
+        } satisfies Relay);
+      }
+      return;
+    }
+    if (this.leaderStream) return; // a stale relay from a leader that just handed over
+    const error = relay.error && new SpoolStreamError(relay.error.code, relay.error.message);
+    this.apply({ ...relay.state, error }, relay.event, relay.isNewError);
+  }
+
+  /** Takes a new state and calls the page's callbacks for what changed. */
+  private apply(next: SpoolStreamState, event: EnrichedSpoolEvent | null, isNewError: boolean) {
+    const previous = this.state;
+    this.state = next;
+    const { onMessage, onStatus, onConnectionChange, onError } = this.options;
+    if (next.status !== previous.status) {
+      onStatus?.(next.status, previous.status);
+      if ((next.status === 'live') !== (previous.status === 'live'))
+        onConnectionChange?.(next.status === 'live');
+    }
+    if (event) onMessage?.(event);
+    if (isNewError && next.error) onError?.(next.error);
+    for (const listener of this.listeners) listener();
+  }
+}

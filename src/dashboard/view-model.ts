@@ -1,0 +1,43 @@
+/** What the dashboard shows, from the client's rows (pure, so filters are unit-tested). */
+import type { SpoolRows, SpoolState } from '../client/spool-store.js';
+
+/** The four groups of the page; `available` is a spool no worker has taken yet. */
+export type Group = 'occupied' | 'paused' | 'completed' | 'available';
+
+/** The filters of the page. */
+export interface Filters {
+  operation: string;
+  search: string;
+}
+
+/** The group a row goes in. */
+export function groupOf(row: SpoolState): Group {
+  return row.status ?? 'available';
+}
+
+/** Rows that pass the filters, by group, each group sorted by tag. */
+export function groupRows(rows: SpoolRows, filters: Filters): Record<Group, SpoolState[]> {
+  const groups: Record<Group, SpoolState[]> = {
+    occupied: [],
+    paused: [],
+    completed: [],
+    available: [],
+  };
+  const search = filters.search.trim().toLowerCase();
+  for (const row of rows.values()) {
+    if (filters.operation !== '' && row.operation !== filters.operation) continue;
+    if (search !== '' && !row.tag_spool.toLowerCase().includes(search)) continue;
+    groups[groupOf(row)].push(row);
+  }
+  for (const list of Object.values(groups)) {
+    list.sort((a, b) => (a.tag_spool < b.tag_spool ? -1 : a.tag_spool > b.tag_spool ? 1 : 0));
+  }
+  return groups;
+}
+
+/** Every operation named by a row, sorted, for the filter list. */
+export function operationsOf(rows: SpoolRows): string[] {
+  const set = new Set<string>();
+  for (const row of rows.values()) if (row.operation) set.add(row.operation);
+  return [...set].sort();
+}

@@ -1,0 +1,41 @@
+import test from 'ava';
+import { MAX_IDEMPOTENCY_KEY_CHARS, preparePublish } from '../../src/domain/publish-request.js';
+
+const OPTIONS = { maxEventBytes: 65_536, timeZone: 'America/Santiago' };
+
+test('a valid event becomes a store request with its tag, state patch and trimmed key', (t) => {
+  const prepared = preparePublish(
+    '{"event_type":"TOMAR","tag_spool":"S-1","worker_nombre":"MR(93)"}',
+    {
+      ...OPTIONS,
+      idempotencyKey: '  k-1  ',
+    },
+  );
+  if (!prepared.ok) return t.fail();
+  t.is(prepared.request.tag, 'S-1');
+  t.is(prepared.request.idempotencyKey, 'k-1');
+  t.like(JSON.parse(prepared.request.patch), { status: 'occupied', worker_nombre: 'MR(93)' });
+});
+
+test('every problem of an invalid event is listed; a blank key means none', (t) => {
+  t.like(preparePublish('{"tag_spool":5}', OPTIONS), {
+    ok: false,
+    problems: [{ reason: 'missing_field' }, { reason: 'wrong_type' }],
+  });
+  const prepared = preparePublish('{"event_type":"TOMAR","tag_spool":"S"}', {
+    ...OPTIONS,
+    idempotencyKey: ' ',
+  });
+  t.true(prepared.ok && prepared.request.idempotencyKey === undefined);
+});
+
+test('a key over the limit is refused after the event is validated', (t) => {
+  const key = 'k'.repeat(MAX_IDEMPOTENCY_KEY_CHARS + 1);
+  t.like(
+    preparePublish('{"event_type":"TOMAR","tag_spool":"S"}', { ...OPTIONS, idempotencyKey: key }),
+    {
+      ok: false,
+      keyProblem: `Idempotency-Key is longer than ${MAX_IDEMPOTENCY_KEY_CHARS} characters`,
+    },
+  );
+});

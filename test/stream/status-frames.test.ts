@@ -1,0 +1,50 @@
+import test from 'ava';
+import { startGateway } from '../helpers/gateway.js';
+import { openTestSse } from '../helpers/sse-client.js';
+import { waitFor } from '../helpers/wait.js';
+
+const STREAM = '/api/sse/stream';
+
+async function post(url: string, n: number): Promise<string> {
+  const response = await fetch(`${url}/api/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ event_type: 'TOMAR', tag_spool: `S-${n}`, n }),
+  });
+  return ((await response.json()) as { id: string }).id;
+}
+
+test('connected tells the resume cursor apart from the newest id, and names the heartbeat period', async (t) => {
+  const gateway = await startGateway(t, { SSE_PING_INTERVAL_S: '0.05' });
+  const first = await post(gateway.url, 0);
+  const newest = await post(gateway.url, 1);
+  // The POST answers once stored; the broadcast that moves the hub's newest id follows.
+  await waitFor(() => gateway.hub.lastEventId === newest, { message: 'the broadcast of event 1' });
+  const resumed = await openTestSse(t, gateway.url + STREAM, {
+    headers: { 'Last-Event-ID': first },
+  });
+  const connected = await resumed.next((f) => f.event === 'connected');
+  const retryMs = Number(/^retry: (\d+)/.exec(resumed.rawText)?.[1]);
+  t.like(JSON.parse(connected.data), {
+    retry_ms: retryMs,
+    last_event_id: newest,
+    resumed_from: first,
+    heartbeat_ms: 50,
+    bus: 'ok',
+  });
+  const fresh = await openTestSse(t, gateway.url + STREAM);
+  t.like(JSON.parse((await fresh.next((f) => f.event === 'connected')).data), {
+    resumed_from: null,
+  });
+});
+
+test('heartbeats carry the newest event id broadcast', async (t) => {
+  const gateway = await startGateway(t, { SSE_PING_INTERVAL_S: '0.05' });
+  const client = await openTestSse(t, gateway.url + STREAM);
+  await client.next((f) => f.event === 'connected');
+  const id = await post(gateway.url, 0);
+  const beat = await client.next(
+    (f) => f.event === 'heartbeat' && JSON.parse(f.data).last_event_id === id,
+  );
+  t.like(JSON.parse(beat.data), { bus: 'ok', last_event_id: id });
+});
