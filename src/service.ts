@@ -8,11 +8,12 @@ import type { Bus } from './bus/bus.js';
 import { createMemoryBus } from './bus/memory-bus.js';
 import { createRedisBus } from './bus/redis-bus.js';
 import type { Config } from './config.js';
+import { createFlow } from './flow.js';
 import { createApp } from './http/app.js';
 import { createRequestErrorLog } from './http/request-errors.js';
 import type { Logger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
-import { createPipeline } from './pipeline/pipeline.js';
+import { createRejectionRecorder } from './observability/rejections.js';
 import { createWorkerPool, type WorkerPool } from './pipeline/worker-pool.js';
 import { createReplayer } from './replay/replayer.js';
 import { FrameCache } from './stream/frame-cache.js';
@@ -105,10 +106,12 @@ export async function startService(
     onQueueChange: (depth) => metrics.poolQueueDepth.set(depth),
   });
   const cache = new FrameCache(config.historySize);
+  const recordRejection = createRejectionRecorder(metrics, logger);
+  // Catch-up enriches history reads with the flow's own pipeline (called only once streams
+  // open, after both exist), and the flow asks it to resync everyone after a history break.
   const replayer = createReplayer({
-    config,
     bus,
-    pool,
+    enrich: (events) => flow.pipeline.enrichNow(events),
     hub,
     cache,
     onStart: (mode, replayed) => {
@@ -116,7 +119,7 @@ export async function startService(
       metrics.replayedEvents.inc(replayed);
     },
   });
-  const pipeline = createPipeline({
+  const flow = createFlow({
     config,
     bus,
     pool,
@@ -124,6 +127,7 @@ export async function startService(
     cache,
     metrics,
     logger,
+    recordRejection,
     onHistoryBreak: () => replayer.resyncAll(),
   });
 
@@ -136,7 +140,7 @@ export async function startService(
     hub,
     replayer,
     plantTimeZone: config.plantTimeZone,
-    pipeline,
+    recordRejection,
     metrics,
     logger,
     maxEventBytes: config.maxEventBytes,
@@ -181,7 +185,7 @@ export async function startService(
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
 
-  const ready = pipeline.start().then(() => {
+  const ready = flow.start().then(() => {
     isPipelineUp = true;
     logger.info({ url, bus: bus.kind, threads: config.poolThreads }, 'spoolcast is ready');
   });
