@@ -121,6 +121,11 @@ export function createFlow(deps: FlowDeps): Flow {
     timeZone: config.plantTimeZone,
     onEnriched: broadcast,
     onChecked: claim,
+    // A claim may trail its receipt by up to one window when the pool is backlogged.
+    templateMaxAgeMs: config.claimWindowMs * 2,
+    onEnrichedWhere: (where, count) => {
+      if (count > 0) metrics.enrichments.inc({ where }, count);
+    },
   });
 
   const handlers: BusHandlers = {

@@ -5,8 +5,10 @@
  * results go is the wiring's business (src/flow.ts). Nothing here throws for bad data.
  */
 import type { BatchItem, ItemResult } from '../domain/batch.js';
+import { fillEnrichmentTemplate } from '../domain/enrich-spool-event.js';
 import type { RejectReason } from '../domain/spool-event.js';
 import { createSequencer, type Sequencer } from './sequencer.js';
+import { TemplateStash } from './template-stash.js';
 import type { WorkerPool } from './worker-pool.js';
 
 /** A stored event on its way out: its id, storage time and the producer's text. */
@@ -35,6 +37,10 @@ export interface PipelineOptions<S extends StoredInput, P extends PlainInput> {
   onEnriched(batch: S[], results: ItemResult[]): void;
   /** Plain messages checked (result `patch` is the state patch), in arrival order. */
   onChecked(batch: P[], results: ItemResult[]): void;
+  /** How long a checked message's template waits for its announcement (ms). */
+  templateMaxAgeMs: number;
+  /** Counts enrichments by where they ran: finished from the check pass, or in the pool. */
+  onEnrichedWhere?: (where: 'check_pass' | 'pool', count: number) => void;
 }
 
 /** The running transform. */
@@ -68,6 +74,9 @@ export function createPipeline<S extends StoredInput, P extends PlainInput>(
     options.onChecked(batch, results),
   );
 
+  // A burst of checked messages waits here for its announcements; far more than any burst.
+  const stash = new TemplateStash({ maxEntries: 50_000, maxAgeMs: options.templateMaxAgeMs });
+
   const runEnrich = (batch: StoredInput[]) =>
     pool.run({
       mode: 'enrich',
@@ -82,7 +91,25 @@ export function createPipeline<S extends StoredInput, P extends PlainInput>(
     enrich(messages) {
       for (const batch of chunk(messages, options.batchMax)) {
         const ticket = enriched.reserve();
-        void runEnrich(batch).then((results) => enriched.complete(ticket, [batch, results]));
+        // Messages this gateway checked itself are finished here: every step once.
+        const local = batch.map((m): ItemResult | null => {
+          const template = stash.take(m.payload);
+          if (template === null) return null;
+          const data = fillEnrichmentTemplate(template, m.id, m.storedAtMs);
+          return { ok: true, data, tag: '', patch: '' };
+        });
+        const misses = batch.filter((_, i) => local[i] === null);
+        options.onEnrichedWhere?.('check_pass', batch.length - misses.length);
+        if (misses.length === 0) {
+          enriched.complete(ticket, [batch, local as ItemResult[]]);
+          continue;
+        }
+        options.onEnrichedWhere?.('pool', misses.length);
+        void runEnrich(misses).then((results) => {
+          let next = 0;
+          const merged = local.map((r) => r ?? (results[next++] as ItemResult));
+          enriched.complete(ticket, [batch, merged]);
+        });
       }
     },
     check(messages) {
@@ -99,11 +126,14 @@ export function createPipeline<S extends StoredInput, P extends PlainInput>(
                 items: toCheck.map((m) => ({ payload: m.payload })),
               });
         void checking.then((results) => {
-          // Put the edge refusals back in their places, so results align with the batch.
+          // Put the edge refusals back in their places, so results align with the batch;
+          // keep each accepted message's template for its announcement.
           let next = 0;
           const aligned = batch.map((m): ItemResult => {
             if (m.refused) return { ok: false, ...m.refused };
-            return results[next++] as ItemResult;
+            const result = results[next++] as ItemResult;
+            if (result.ok) stash.put(m.payload, result.data);
+            return result;
           });
           checked.complete(ticket, [batch, aligned]);
         });

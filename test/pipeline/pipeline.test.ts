@@ -15,6 +15,7 @@ function pipelineOnRealPool(t: { teardown(fn: () => Promise<void>): void }, batc
   t.teardown(() => pool.close());
   const enriched: [StoredInput[], ItemResult[]][] = [];
   const checked: [PlainInput[], ItemResult[]][] = [];
+  const counts = { pool: 0, checkPass: 0 };
   const pipeline = createPipeline<StoredInput, PlainInput>({
     pool,
     batchMax,
@@ -22,8 +23,13 @@ function pipelineOnRealPool(t: { teardown(fn: () => Promise<void>): void }, batc
     timeZone: 'America/Santiago',
     onEnriched: (batch, results) => enriched.push([batch, results]),
     onChecked: (batch, results) => checked.push([batch, results]),
+    templateMaxAgeMs: 60_000,
+    onEnrichedWhere: (where, count) => {
+      if (where === 'pool') counts.pool += count;
+      else counts.checkPass += count;
+    },
   });
-  return { pipeline, enriched, checked };
+  return { pipeline, enriched, checked, counts };
 }
 
 test('stored events come out enriched, in the order they went in, across many batches on two threads', async (t) => {
@@ -81,4 +87,24 @@ test('enrichNow answers a catch-up read directly, aligned with its events', asyn
   ]);
   t.like(results, [{ ok: true }, { ok: false, reason: 'not_json' }, { ok: true }]);
   t.deepEqual(enriched, [], 'not part of the live order');
+});
+
+test('a plain message this gateway checked is finished from its template on arrival: no second pool pass, same bytes', async (t) => {
+  const { pipeline, enriched, checked, counts } = pipelineOnRealPool(t);
+  const payload = spoolEvent(3, { note: 'a\u2028b' });
+  pipeline.check([{ payload }, { payload }]);
+  await waitFor(() => checked.length === 1, { message: 'the check' });
+  const stored = [
+    { id: '10-0', storedAtMs: 10, payload },
+    { id: '10-1', storedAtMs: 10, payload },
+    { id: '11-0', storedAtMs: 11, payload: spoolEvent(4) },
+  ];
+  pipeline.enrich(stored);
+  await waitFor(() => enriched.length === 1, { message: 'the enriched batch' });
+  t.deepEqual(counts, { checkPass: 2, pool: 1 });
+  const reference = await pipeline.enrichNow(stored);
+  t.deepEqual(
+    enriched[0]?.[1].map((r) => r.ok && r.data),
+    reference.map((r) => r.ok && r.data),
+  );
 });
