@@ -107,7 +107,7 @@ export function createReplayer(deps: ReplayerDeps): Replayer {
       frames = { ok: true, text: '', throughId: '', count: 0 };
     }
     // A newer catch-up (history break) or a disconnect superseded this one.
-    if (client.isClosed || client.generation !== generation) return;
+    if (client.isClosed || client.catchUpId !== generation) return;
     if (!frames.ok) {
       // The history is unreachable: cut, and the client comes back with its cursor.
       hub.drop(client, 'replay_unavailable');
@@ -125,7 +125,7 @@ export function createReplayer(deps: ReplayerDeps): Replayer {
         deps.onStart?.('live', 0);
         return client;
       }
-      void begin(client, position, client.generation);
+      void begin(client, position, client.catchUpId);
       return client;
     },
     resyncAll() {
