@@ -77,6 +77,36 @@ export function createPipeline<S extends StoredInput, P extends PlainInput>(
   // A burst of checked messages waits here for its announcements; far more than any burst.
   const stash = new TemplateStash({ maxEntries: 50_000, maxAgeMs: options.templateMaxAgeMs });
 
+  // Plain messages whose check is running, by text: the batch's completion.
+  const checksInFlight = new Map<string, Promise<void>>();
+
+  // Messages this gateway checked itself are finished from their templates: every step
+  // once. The rest (POST, RedisEventService, a replica that joined late) go to the pool.
+  const enrichBatch = (ticket: number, batch: S[]) => {
+    const local = batch.map((m): ItemResult | null => {
+      const template = stash.take(m.payload);
+      if (template === null) return null;
+      return {
+        ok: true,
+        data: fillEnrichmentTemplate(template, m.id, m.storedAtMs),
+        tag: '',
+        patch: '',
+      };
+    });
+    const misses = batch.filter((_, i) => local[i] === null);
+    options.onEnrichedWhere?.('check_pass', batch.length - misses.length);
+    if (misses.length === 0) {
+      enriched.complete(ticket, [batch, local as ItemResult[]]);
+      return;
+    }
+    options.onEnrichedWhere?.('pool', misses.length);
+    void runEnrich(misses).then((results) => {
+      let next = 0;
+      const merged = local.map((r) => r ?? (results[next++] as ItemResult));
+      enriched.complete(ticket, [batch, merged]);
+    });
+  };
+
   const runEnrich = (batch: StoredInput[]) =>
     pool.run({
       mode: 'enrich',
@@ -91,25 +121,14 @@ export function createPipeline<S extends StoredInput, P extends PlainInput>(
     enrich(messages) {
       for (const batch of chunk(messages, options.batchMax)) {
         const ticket = enriched.reserve();
-        // Messages this gateway checked itself are finished here: every step once.
-        const local = batch.map((m): ItemResult | null => {
-          const template = stash.take(m.payload);
-          if (template === null) return null;
-          const data = fillEnrichmentTemplate(template, m.id, m.storedAtMs);
-          return { ok: true, data, tag: '', patch: '' };
-        });
-        const misses = batch.filter((_, i) => local[i] === null);
-        options.onEnrichedWhere?.('check_pass', batch.length - misses.length);
-        if (misses.length === 0) {
-          enriched.complete(ticket, [batch, local as ItemResult[]]);
-          continue;
-        }
-        options.onEnrichedWhere?.('pool', misses.length);
-        void runEnrich(misses).then((results) => {
-          let next = 0;
-          const merged = local.map((r) => r ?? (results[next++] as ItemResult));
-          enriched.complete(ticket, [batch, merged]);
-        });
+        // A message another replica claimed can be announced before this gateway's own
+        // check of it has finished: wait for that check rather than parse it twice.
+        const waits = [...new Set(batch.map((m) => checksInFlight.get(m.payload)))].filter(
+          (w): w is Promise<void> => w !== undefined,
+        );
+        const ready = waits.length === 0 ? null : Promise.all(waits);
+        if (ready === null) enrichBatch(ticket, batch);
+        else void ready.then(() => enrichBatch(ticket, batch));
       }
     },
     check(messages) {
@@ -125,7 +144,7 @@ export function createPipeline<S extends StoredInput, P extends PlainInput>(
                 timeZone,
                 items: toCheck.map((m) => ({ payload: m.payload })),
               });
-        void checking.then((results) => {
+        const done = checking.then((results) => {
           // Put the edge refusals back in their places, so results align with the batch;
           // keep each accepted message's template for its announcement.
           let next = 0;
@@ -135,8 +154,12 @@ export function createPipeline<S extends StoredInput, P extends PlainInput>(
             if (result.ok) stash.put(m.payload, result.data);
             return result;
           });
+          for (const m of toCheck) {
+            if (checksInFlight.get(m.payload) === done) checksInFlight.delete(m.payload);
+          }
           checked.complete(ticket, [batch, aligned]);
         });
+        for (const m of toCheck) checksInFlight.set(m.payload, done);
       }
     },
     async enrichNow(messages) {
