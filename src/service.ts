@@ -141,6 +141,7 @@ export async function startService(
     replayer,
     plantTimeZone: config.plantTimeZone,
     recordRejection,
+    onPrepared: (payload, template) => flow.pipeline.remember(payload, template),
     metrics,
     logger,
     maxEventBytes: config.maxEventBytes,

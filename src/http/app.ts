@@ -25,6 +25,8 @@ export interface AppDeps {
   replayer: Replayer;
   /** Counts and logs a rejected POST (observability/rejections.ts). */
   recordRejection: RecordRejection;
+  /** A POSTed event's enrichment template, kept for its announcement (flow.ts). */
+  onPrepared?: (payload: string, template: string) => void;
   plantTimeZone: string;
   metrics: Metrics;
   logger: Logger;
@@ -51,6 +53,7 @@ export function createApp(deps: AppDeps): Koa {
     plantTimeZone: deps.plantTimeZone,
     onRejected: (reason, detail) => deps.recordRejection(reason, detail, 'http'),
     onStoreFailed: () => deps.metrics.storeFailures.inc(),
+    ...(deps.onPrepared ? { onPrepared: deps.onPrepared } : {}),
   });
   mountHealthRoutes(router, deps.readiness, deps.metrics.registry);
   mountStaticRoutes(router, deps.distDir);

@@ -49,6 +49,11 @@ export interface Pipeline<S extends StoredInput, P extends PlainInput> {
   enrich(messages: S[]): void;
   /** Validates plain messages; results reach `onChecked` in the order given. */
   check(messages: P[]): void;
+  /**
+   * Keeps the enrichment template of a message validated elsewhere on this gateway (a
+   * POST), so its announcement is finished without a pool pass. Call before storing it.
+   */
+  remember(text: string, template: string): void;
   /** Enriches events outside the live order (catch-up reads), aligned with `messages`. */
   enrichNow(messages: StoredInput[]): Promise<ItemResult[]>;
   /** Starts the pool threads, so the first real batch does not pay for them. */
@@ -162,6 +167,7 @@ export function createPipeline<S extends StoredInput, P extends PlainInput>(
         for (const m of toCheck) checksInFlight.set(m.payload, done);
       }
     },
+    remember: (text, template) => stash.put(text, template),
     async enrichNow(messages) {
       const out: ItemResult[] = [];
       for (const batch of chunk(messages, options.batchMax)) out.push(...(await runEnrich(batch)));

@@ -28,24 +28,28 @@ test('a plain PUBLISH is parsed and validated once per gateway: every replica fi
   );
 });
 
-test('an event that reached a gateway only through its announcement is enriched in the pool, once', async (t) => {
+test('a POSTed event is parsed once on each gateway: the receiver reuses its own validation, the others enrich in the pool', async (t) => {
   const env = await redisEnv('once');
-  const gateway = await startGateway(t, env);
-  const client = await openTestSse(t, `${gateway.url}/api/sse/stream`);
-  await client.next((f) => f.event === 'connected');
-  const posted = await fetch(`${gateway.url}/api/events`, {
+  const [receiver, other] = [await startGateway(t, env), await startGateway(t, env)];
+  if (!receiver || !other) return t.fail();
+  const clients = await Promise.all(
+    [receiver, other].map((g) => openTestSse(t, `${g.url}/api/sse/stream`)),
+  );
+  await Promise.all(clients.map((c) => c.next((f) => f.event === 'connected')));
+  const posted = await fetch(`${receiver.url}/api/events`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: spoolEvent(1),
+    body: spoolEvent(1, { note: 'ñ\u2028' }),
   });
   t.is(posted.status, 202);
-  await client.next((f) => f.event === 'spool_update');
-  await waitFor(
-    async () =>
-      (await metricValue(gateway, 'spoolcast_enrichments_total', { where: 'pool' })) === 1,
-    {
-      message: 'one pool enrichment',
-    },
-  );
-  t.is(await metricValue(gateway, 'spoolcast_enrichments_total', { where: 'check_pass' }), 0);
+  const frames = await Promise.all(clients.map((c) => c.next((f) => f.event === 'spool_update')));
+  t.is(frames[0]?.data, frames[1]?.data, 'the same bytes either way');
+  const count = (g: typeof receiver, where: string) =>
+    metricValue(g, 'spoolcast_enrichments_total', { where });
+  await waitFor(async () => (await count(other, 'pool')) === 1, {
+    message: 'the other gateway enriched it in the pool',
+  });
+  t.is(await count(receiver, 'check_pass'), 1);
+  t.is(await count(receiver, 'pool'), 0);
+  t.is(await count(other, 'check_pass'), 0);
 });
