@@ -9,11 +9,12 @@ import { createMemoryBus } from './bus/memory-bus.js';
 import { createRedisBus } from './bus/redis-bus.js';
 import { describeRedisTarget, redisTargetFromConfig } from './bus/redis-connection.js';
 import type { Config } from './config.js';
+import { createFlow } from './flow.js';
 import { createApp } from './http/app.js';
 import { createRequestErrorLog } from './http/request-errors.js';
 import type { Logger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
-import { createPipeline } from './pipeline/pipeline.js';
+import { createRejectionRecorder } from './observability/rejections.js';
 import { createWorkerPool, type WorkerPool } from './pipeline/worker-pool.js';
 import { createReplayer } from './replay/replayer.js';
 import { type DrainReport, drainStreams } from './stream/drain.js';
@@ -116,10 +117,12 @@ export async function startService(
     onQueueChange: (depth) => metrics.poolQueueDepth.set(depth),
   });
   const cache = new FrameCache(config.historySize);
+  const recordRejection = createRejectionRecorder(metrics, logger);
+  // Catch-up enriches history reads with the flow's own pipeline (called only once streams
+  // open, after both exist), and the flow asks it to resync everyone after a history break.
   const replayer = createReplayer({
-    config,
     bus,
-    pool,
+    enrich: (events) => flow.pipeline.enrichNow(events),
     hub,
     cache,
     onStart: (mode, replayed) => {
@@ -127,7 +130,7 @@ export async function startService(
       metrics.replayedEvents.inc(replayed);
     },
   });
-  const pipeline = createPipeline({
+  const flow = createFlow({
     config,
     bus,
     pool,
@@ -135,6 +138,7 @@ export async function startService(
     cache,
     metrics,
     logger,
+    recordRejection,
     onHistoryBreak: () => replayer.resyncAll(),
   });
 
@@ -147,7 +151,8 @@ export async function startService(
     hub,
     replayer,
     plantTimeZone: config.plantTimeZone,
-    pipeline,
+    recordRejection,
+    onPrepared: (payload, template) => flow.pipeline.remember(payload, template),
     metrics,
     logger,
     maxEventBytes: config.maxEventBytes,
@@ -193,7 +198,7 @@ export async function startService(
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
 
-  const ready = pipeline.start().then(() => {
+  const ready = flow.start().then(() => {
     isPipelineUp = true;
     logger.info({ url, bus: bus.kind, threads: config.poolThreads }, 'spoolcast is ready');
   });

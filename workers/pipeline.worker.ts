@@ -10,7 +10,7 @@ import {
   type PackedResults,
   packResults,
 } from '../src/domain/batch.js';
-import { enrichSpoolEvent } from '../src/domain/enrich-spool-event.js';
+import { enrichmentTemplate, enrichSpoolEvent } from '../src/domain/enrich-spool-event.js';
 import { parseSpoolEvent } from '../src/domain/parse-spool-event.js';
 import { computeStatePatch } from '../src/domain/spool-state.js';
 
@@ -32,9 +32,11 @@ function processItem(task: BatchTask, item: BatchItem): ItemResult {
   if (!parsed.ok) return { ok: false, reason: parsed.reason, detail: parsed.detail };
   const { event } = parsed;
   if (task.mode === 'check') {
-    // The claim stores the event and its state patch in one step, so compute it here.
+    // The claim stores the event and its state patch in one step, so compute it here; the
+    // enrichment is prepared too, so the announced event needs no second parse.
     const patch = JSON.stringify(computeStatePatch(event, task.timeZone));
-    return { ok: true, data: '', tag: event.tag_spool, patch };
+    const template = enrichmentTemplate(event, task.timeZone, item.payload);
+    return { ok: true, data: template, tag: event.tag_spool, patch };
   }
   const { id, storedAtMs } = item;
   // A pipeline bug rather than bad producer data, but still reported per item, not thrown.

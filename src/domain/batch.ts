@@ -27,7 +27,7 @@ export interface BatchTask {
 export type ItemResult =
   | {
       ok: true;
-      /** Outgoing JSON (enrich mode); empty in check mode. */
+      /** Outgoing JSON (enrich mode); the enrichment template (check mode, see enrichmentTemplate). */
       data: string;
       tag: string;
       /** The state patch as JSON (check mode), applied when the event is stored; else empty. */

@@ -83,14 +83,52 @@ export function buildEnrichment(
   };
 }
 
+/** Where the id and `received_at` go in an enrichment template: never in JSON text. */
+const TEMPLATE_GAP = '\u0000';
+
 /**
- * The outgoing JSON text: every producer field, in the producer's order, then `spoolcast`.
- * With `raw` (the text the producer sent) on one line, the producer's fields are kept
- * byte for byte and only the enrichment is serialised (faster, and exact for numbers
- * beyond 2^53); a multi-line raw text (pretty-printed JSON) is serialised again instead,
- * since an SSE data line cannot hold a line break. `storedAtMs` is when the event was
- * stored (epoch ms); `timeZone` is the plant's IANA zone. The event must come from
- * parseSpoolEvent (no `spoolcast` key, bounded depth).
+ * The outgoing JSON text with the two fields only storage knows (the id and
+ * `received_at`) left out, joined around a NUL: a plain message is validated before it is
+ * stored, so its enrichment is prepared then and finished with `fillEnrichmentTemplate`
+ * once the id is known, with no second parse (docs/contract.md §2.2, ARCHITECTURE.md).
+ * Every producer field comes in the producer's order, then `spoolcast`. With `raw` (the
+ * text the producer sent) on one line, the producer's fields are kept byte for byte (exact
+ * for numbers beyond 2^53); a multi-line raw text (pretty-printed JSON) is serialised
+ * again, since an SSE data line cannot hold a line break. The event must come from
+ * parseSpoolEvent (an object with no `spoolcast` key, bounded depth).
+ */
+export function enrichmentTemplate(event: SpoolEvent, timeZone: string, raw?: string): string {
+  const { operation, state } = splitEstado(event.estado_detalle);
+  const worker = splitWorker(event.worker_nombre);
+  const timestamp =
+    typeof event.timestamp === 'string' ? toPlantIso(event.timestamp, timeZone) : null;
+  const text = (value: string | null) => (value === null ? 'null' : JSON.stringify(value));
+  // parseSpoolEvent accepted a non-empty object, so its last `}` closes it and only
+  // whitespace can follow; JSON.stringify keeps the producer's key order (integer-like
+  // keys first, as JSON.parse did).
+  const fields =
+    raw !== undefined && !raw.includes('\n') && !raw.includes('\r')
+      ? raw.slice(0, raw.lastIndexOf('}'))
+      : JSON.stringify(event).slice(0, -1);
+  const workerJson =
+    worker === null ? 'null' : `{"initials":${JSON.stringify(worker.initials)},"id":${worker.id}}`;
+  const tail =
+    `,"timestamp":${text(timestamp)},"worker":${workerJson},` +
+    `"operation":${text(operation)},"state":${text(state)}}}`;
+  // U+2028/U+2029/U+0085 are escaped in the output (same JSON value): some SSE and JS line
+  // readers split on them, and two screens must never parse one frame differently.
+  return `${escapeLineSeparators(`${fields},"spoolcast":{"id":`)}${TEMPLATE_GAP}${escapeLineSeparators(tail)}`;
+}
+
+/** Finishes a template with the event's id and storage time (epoch ms). */
+export function fillEnrichmentTemplate(template: string, id: string, storedAtMs: number): string {
+  const gap = template.indexOf(TEMPLATE_GAP);
+  return `${template.slice(0, gap)}${JSON.stringify(id)},"received_at":"${isoOfMs(storedAtMs)}"${template.slice(gap + 1)}`;
+}
+
+/**
+ * The outgoing JSON text of a stored event: its template filled in. `storedAtMs` is when
+ * the event was stored (epoch ms); `timeZone` is the plant's IANA zone.
  */
 export function enrichSpoolEvent(
   event: SpoolEvent,
@@ -99,19 +137,7 @@ export function enrichSpoolEvent(
   timeZone: string,
   raw?: string,
 ): string {
-  const spoolcast = buildEnrichment(event, id, storedAtMs, timeZone);
-  // U+2028/U+2029/U+0085 are escaped in the output (same JSON value): some SSE and JS line
-  // readers split on them, and two screens must never parse one frame differently.
-  if (raw !== undefined && !raw.includes('\n') && !raw.includes('\r')) {
-    const end = raw.lastIndexOf('}');
-    // parseSpoolEvent accepted it as a non-empty object, so `}` closes it and only
-    // whitespace can follow.
-    return escapeLineSeparators(
-      `${raw.slice(0, end)},"spoolcast":${serialiseEnrichment(spoolcast)}}`,
-    );
-  }
-  // Spread keeps the producer's key order (JS puts integer-like keys first, as JSON.parse did).
-  return escapeLineSeparators(JSON.stringify({ ...event, spoolcast }));
+  return fillEnrichmentTemplate(enrichmentTemplate(event, timeZone, raw), id, storedAtMs);
 }
 
 /** JSON of the enrichment, field order fixed, escaping only the fields that can need it. */

@@ -3,6 +3,8 @@
  * producer's text once (docs/contract.md §1.2), check the idempotency key, and compute the
  * state patch the store applies atomically with the event. Pure; storing is the bus's job.
  */
+
+import { enrichmentTemplate } from './enrich-spool-event.js';
 import {
   listSpoolEventProblems,
   parseSpoolEvent,
@@ -28,7 +30,8 @@ export interface PublishRequest {
 
 /** A publish ready to store, or every reason it cannot be. */
 export type PreparedPublish =
-  | { ok: true; request: PublishRequest }
+  /** `template`: the enrichment prepared now (enrichmentTemplate), so it is not parsed again. */
+  | { ok: true; request: PublishRequest; template: string }
   | { ok: false; problems: SpoolEventProblem[] }
   | { ok: false; keyProblem: string };
 
@@ -50,6 +53,7 @@ export function preparePublish(
   }
   return {
     ok: true,
+    template: enrichmentTemplate(parsed.event, options.timeZone, payload),
     request: {
       payload,
       tag: parsed.event.tag_spool,

@@ -8,7 +8,7 @@ import type { Bus } from '../bus/bus.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ReadinessInput } from '../observability/readiness.js';
-import type { Pipeline } from '../pipeline/pipeline.js';
+import type { RecordRejection } from '../observability/rejections.js';
 import type { Replayer } from '../replay/replayer.js';
 import type { Hub } from '../stream/hub.js';
 import { type CorsPolicy, corsMiddleware } from './cors.js';
@@ -23,7 +23,10 @@ export interface AppDeps {
   bus: Bus;
   hub: Hub;
   replayer: Replayer;
-  pipeline: Pipeline;
+  /** Counts and logs a rejected POST (observability/rejections.ts). */
+  recordRejection: RecordRejection;
+  /** A POSTed event's enrichment template, kept for its announcement (flow.ts). */
+  onPrepared?: (payload: string, template: string) => void;
   plantTimeZone: string;
   metrics: Metrics;
   logger: Logger;
@@ -54,8 +57,9 @@ export function createApp(deps: AppDeps): Koa {
     bus: deps.bus,
     maxEventBytes: deps.maxEventBytes,
     plantTimeZone: deps.plantTimeZone,
-    onRejected: (reason, detail) => deps.pipeline.recordRejection(reason, detail, 'http'),
+    onRejected: (reason, detail) => deps.recordRejection(reason, detail, 'http'),
     onStoreFailed: () => deps.metrics.storeFailures.inc(),
+    ...(deps.onPrepared ? { onPrepared: deps.onPrepared } : {}),
   });
   mountHealthRoutes(router, deps.readiness, deps.metrics.registry);
   mountStaticRoutes(router, deps.distDir);

@@ -17,6 +17,8 @@ export interface EventsRouteDeps {
   plantTimeZone: string;
   onRejected: (reason: RejectReason, detail: string) => void;
   onStoreFailed: () => void;
+  /** Hands the validated event's enrichment template on, so it is not parsed again. */
+  onPrepared?: (payload: string, template: string) => void;
 }
 
 /**
@@ -81,6 +83,8 @@ export function mountEventsRoute(router: Router, deps: EventsRouteDeps): void {
       ctx.body = { error: 'invalid_event', reasons: prepared.problems };
       return;
     }
+    // Before storing: the announcement can arrive before the store's own reply does.
+    deps.onPrepared?.(prepared.request.payload, prepared.template);
     const stored = await deps.bus.store(prepared.request);
     if (!stored.ok && stored.kind === 'refused') {
       // Bad input the store could not take; nothing was written, so a retry cannot help.

@@ -26,6 +26,7 @@ export interface Metrics {
   storeFailures: Counter;
   claimsLost: Counter;
   subscriberDrops: Counter<'cause'>;
+  enrichments: Counter<'where'>;
   subscriberBufferBytes: Gauge;
   streamStarts: Counter<'mode'>;
   replayedEvents: Counter;
@@ -162,6 +163,12 @@ export function createMetrics(withDefaults = true): Metrics {
       name: 'spoolcast_subscriber_drops_total',
       help: 'Times the Redis subscriber connection was lost, by cause (closed_by_server covers CLIENT KILL and the pub/sub output-buffer limit)',
       labelNames: ['cause'] as const,
+      registers,
+    }),
+    enrichments: new Counter({
+      name: 'spoolcast_enrichments_total',
+      help: 'Stored events enriched, by where: check_pass (prepared when this gateway validated the plain PUBLISH, finished on arrival) or pool (parsed and enriched in the pool)',
+      labelNames: ['where'] as const,
       registers,
     }),
     subscriberBufferBytes: new Gauge({

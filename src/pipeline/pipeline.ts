@@ -1,49 +1,63 @@
 /**
- * The data flow: bus → worker pool → hub. Stored events are enriched in batches and
- * broadcast in storage order; plain producer messages are validated, then claimed (stored
- * once across replicas) in arrival order. Rejections are counted, logged at a bounded rate
- * and dead-lettered; nothing here throws for bad data.
+ * The pipeline is a transform: messages in, validated (and enriched) results out, in the
+ * order the messages came in, whatever order the pool threads finish in. It knows the
+ * pure core and the worker pool and nothing else: where messages come from and where
+ * results go is the wiring's business (src/flow.ts). Nothing here throws for bad data.
  */
-import { performance } from 'node:perf_hooks';
-import type { Bus, BusHandlers, ClaimItem, PlainMessage, StoredMessage } from '../bus/bus.js';
-import { createOccurrenceCounter } from '../bus/occurrence-counter.js';
-import type { Config } from '../config.js';
 import type { BatchItem, ItemResult } from '../domain/batch.js';
+import { fillEnrichmentTemplate } from '../domain/enrich-spool-event.js';
 import type { RejectReason } from '../domain/spool-event.js';
-import { createLogLimiter } from '../observability/log-limiter.js';
-import type { Logger } from '../observability/logger.js';
-import type { Metrics } from '../observability/metrics.js';
-import type { CachedFrame, FrameCache } from '../stream/frame-cache.js';
-import type { Hub } from '../stream/hub.js';
-import { formatSpoolUpdate } from '../stream/sse-frame.js';
-import { createSequencer } from './sequencer.js';
+import { createSequencer, type Sequencer } from './sequencer.js';
+import { TemplateStash } from './template-stash.js';
 import type { WorkerPool } from './worker-pool.js';
 
-/** What the pipeline needs; all created by the caller. */
-export interface PipelineDeps {
-  config: Pick<Config, 'poolBatchMax' | 'maxEventBytes' | 'plantTimeZone' | 'claimWindowMs'>;
-  bus: Bus;
+/** A stored event on its way out: its id, storage time and the producer's text. */
+export interface StoredInput {
+  id: string;
+  storedAtMs: number;
+  payload: string;
+}
+
+/** A plain producer message to validate before it is claimed. */
+export interface PlainInput {
+  payload: string;
+  /** Refused at the edge (too large, not UTF-8): it never reaches the pool. */
+  refused?: { reason: RejectReason; detail: string };
+}
+
+/** Pipeline settings and where its results go. */
+export interface PipelineOptions<S extends StoredInput, P extends PlainInput> {
   pool: WorkerPool;
-  hub: Hub;
-  /** Holds the newest frames for fast resume; filled in broadcast order. */
-  cache: FrameCache;
-  metrics: Metrics;
-  logger: Logger;
-  /** The history was replaced or this gateway lost its place: every client must resync. */
-  onHistoryBreak: () => void;
+  /** Most messages in one pool task (POOL_BATCH_MAX). */
+  batchMax: number;
+  maxEventBytes: number;
+  /** The plant's IANA zone, for producer timestamps. */
+  timeZone: string;
+  /** Stored events enriched (result `data` is the outgoing JSON), in storage order. */
+  onEnriched(batch: S[], results: ItemResult[]): void;
+  /** Plain messages checked (result `patch` is the state patch), in arrival order. */
+  onChecked(batch: P[], results: ItemResult[]): void;
+  /** How long a checked message's template waits for its announcement (ms). */
+  templateMaxAgeMs: number;
+  /** Counts enrichments by where they ran: finished from the check pass, or in the pool. */
+  onEnrichedWhere?: (where: 'check_pass' | 'pool', count: number) => void;
 }
 
-/** The running pipeline. */
-export interface Pipeline {
-  /** Warms the pool and subscribes; resolves when events can flow. */
-  start(): Promise<void>;
-  /** Counts and logs a rejection (shared with the HTTP publisher path). */
-  recordRejection(reason: RejectReason, detail: string, source: 'redis' | 'http' | 'stored'): void;
-}
-
-interface Enriched {
-  batch: StoredMessage[];
-  results: ItemResult[];
+/** The running transform. */
+export interface Pipeline<S extends StoredInput, P extends PlainInput> {
+  /** Enriches stored events; results reach `onEnriched` in the order given. */
+  enrich(messages: S[]): void;
+  /** Validates plain messages; results reach `onChecked` in the order given. */
+  check(messages: P[]): void;
+  /**
+   * Keeps the enrichment template of a message validated elsewhere on this gateway (a
+   * POST), so its announcement is finished without a pool pass. Call before storing it.
+   */
+  remember(text: string, template: string): void;
+  /** Enriches events outside the live order (catch-up reads), aligned with `messages`. */
+  enrichNow(messages: StoredInput[]): Promise<ItemResult[]>;
+  /** Starts the pool threads, so the first real batch does not pay for them. */
+  warm(): Promise<void>;
 }
 
 function chunk<T>(items: T[], size: number): T[][] {
@@ -53,157 +67,112 @@ function chunk<T>(items: T[], size: number): T[][] {
   return out;
 }
 
-/** Wires bus, pool and hub together. */
-export function createPipeline(deps: PipelineDeps): Pipeline {
-  const { bus, pool, hub, cache, metrics, logger, config } = deps;
-  const rejectLog = createLogLimiter();
-  // Twice the claim-key lifetime: every claim key for a content hash has expired in Redis
-  // before this process starts counting that content from 1 again (a claim may trail its
-  // receipt by up to one window when the pool is backlogged).
-  const occurrences = createOccurrenceCounter(config.claimWindowMs * 2);
+/** Creates the transform around a pool. */
+export function createPipeline<S extends StoredInput, P extends PlainInput>(
+  options: PipelineOptions<S, P>,
+): Pipeline<S, P> {
+  const { pool, maxEventBytes, timeZone } = options;
+  const enriched: Sequencer<[S[], ItemResult[]]> = createSequencer(([batch, results]) =>
+    options.onEnriched(batch, results),
+  );
+  const checked: Sequencer<[P[], ItemResult[]]> = createSequencer(([batch, results]) =>
+    options.onChecked(batch, results),
+  );
 
-  const recordRejection: Pipeline['recordRejection'] = (reason, detail, source) => {
-    metrics.eventsRejected.inc({ reason, source });
-    const suppressed = rejectLog.admit(Date.now());
-    if (suppressed !== null) logger.warn({ reason, detail, source, suppressed }, 'event rejected');
-  };
+  // A burst of checked messages waits here for its announcements; far more than any burst.
+  const stash = new TemplateStash({ maxEntries: 50_000, maxAgeMs: options.templateMaxAgeMs });
 
-  const release = ({ batch, results }: Enriched) => {
-    let frames = '';
-    const entries: CachedFrame[] = [];
-    let lastId: string | null = null;
-    const deadLetters: ClaimItem[] = [];
-    results.forEach((result, i) => {
-      const message = batch[i] as StoredMessage;
-      if (result.ok) {
-        const frame = formatSpoolUpdate(message.id, result.data);
-        frames += frame;
-        entries.push({ id: message.id, frame });
-        lastId = message.id;
-        return;
-      }
-      recordRejection(result.reason, result.detail, 'stored');
-      // Keyed by id, so one replica's copy lands in the dead-letter store.
-      deadLetters.push({
-        payload: message.payload,
-        claimKey: `stored:${message.id}`,
-        rejected: { reason: result.reason, detail: result.detail, source: 'stored' },
-      });
+  // Plain messages whose check is running, by text: the batch's completion.
+  const checksInFlight = new Map<string, Promise<void>>();
+
+  // Messages this gateway checked itself are finished from their templates: every step
+  // once. The rest (POST, RedisEventService, a replica that joined late) go to the pool.
+  const enrichBatch = (ticket: number, batch: S[]) => {
+    const local = batch.map((m): ItemResult | null => {
+      const template = stash.take(m.payload);
+      if (template === null) return null;
+      return {
+        ok: true,
+        data: fillEnrichmentTemplate(template, m.id, m.storedAtMs),
+        tag: '',
+        patch: '',
+      };
     });
-    if (lastId !== null) {
-      cache.push(entries);
-      hub.broadcast(frames, entries, lastId);
-      metrics.eventsAccepted.inc(entries.length);
-      const now = performance.now();
-      for (const message of batch) {
-        metrics.deliveryLatencySeconds.observe((now - message.receivedAtPerfMs) / 1000);
-      }
+    const misses = batch.filter((_, i) => local[i] === null);
+    options.onEnrichedWhere?.('check_pass', batch.length - misses.length);
+    if (misses.length === 0) {
+      enriched.complete(ticket, [batch, local as ItemResult[]]);
+      return;
     }
-    if (deadLetters.length > 0) void bus.claim(deadLetters).catch(() => undefined);
-  };
-  const deliveries = createSequencer<Enriched>(release);
-  const claimLog = createLogLimiter();
-  const claims = createSequencer<ClaimItem[]>((items) => {
-    if (items.length === 0) return;
-    void bus.claim(items).then(
-      (report) => {
-        // Already dead-lettered by the bus (once across replicas); counted and logged here.
-        for (let n = 0; n < report.refused.length; n += 1) {
-          recordRejection('invalid_value', 'the event state could not be decoded', 'redis');
-        }
-        if (report.failed === 0) return;
-        const suppressed = claimLog.admit(Date.now());
-        if (suppressed !== null) {
-          logger.warn(
-            { count: report.failed, suppressed },
-            'plain messages could not be claimed: redis failed (another replica may have stored them)',
-          );
-        }
-      },
-      () => undefined,
-    );
-  });
-
-  const onStored = (messages: StoredMessage[]) => {
-    metrics.eventsReceived.inc({ source: 'stored' }, messages.length);
-    for (const batch of chunk(messages, config.poolBatchMax)) {
-      const ticket = deliveries.reserve();
-      const items: BatchItem[] = batch.map((m) => ({
-        payload: m.payload,
-        id: m.id,
-        storedAtMs: m.storedAtMs,
-      }));
-      void pool
-        .run({
-          mode: 'enrich',
-          maxEventBytes: config.maxEventBytes,
-          timeZone: config.plantTimeZone,
-          items,
-        })
-        .then((results) => deliveries.complete(ticket, { batch, results }));
-    }
+    options.onEnrichedWhere?.('pool', misses.length);
+    void runEnrich(misses).then((results) => {
+      let next = 0;
+      const merged = local.map((r) => r ?? (results[next++] as ItemResult));
+      enriched.complete(ticket, [batch, merged]);
+    });
   };
 
-  const onPlain = (messages: PlainMessage[]) => {
-    metrics.eventsReceived.inc({ source: 'redis' }, messages.length);
-    const nowMs = Date.now();
-    for (const batch of chunk(messages, config.poolBatchMax)) {
-      const ticket = claims.reserve();
-      // Keys are taken here, in arrival order, before any asynchronous step.
-      const keys = batch.map((m) => occurrences.keyFor(m.bytes, nowMs));
-      // Refused at the edge (too large, not UTF-8): never sent to the pool.
-      const items: BatchItem[] = batch.map((m) => ({ payload: m.refused ? '' : m.payload }));
-      void pool
-        .run({
-          mode: 'check',
-          maxEventBytes: config.maxEventBytes,
-          timeZone: config.plantTimeZone,
-          items,
-        })
-        .then((results) => {
-          const claimItems = results.map((result, i): ClaimItem => {
-            const message = batch[i] as PlainMessage;
-            const { payload } = message;
-            const claimKey = keys[i] as string;
-            if (message.refused) {
-              const { reason, detail } = message.refused;
-              recordRejection(reason, detail, 'redis');
-              return { payload, claimKey, rejected: { reason, detail } };
-            }
-            if (result.ok) {
-              return { payload, claimKey, store: { tag: result.tag, patch: result.patch ?? '' } };
-            }
-            recordRejection(result.reason, result.detail, 'redis');
-            return {
-              payload,
-              claimKey,
-              rejected: { reason: result.reason, detail: result.detail },
-            };
-          });
-          claims.complete(ticket, claimItems);
-        });
-    }
-  };
-
-  const handlers: BusHandlers = {
-    onStored,
-    onPlain,
-    onStatus(status) {
-      metrics.busUp.set(status === 'ok' ? 1 : 0);
-      // Tell every screen at once rather than at the next heartbeat.
-      hub.heartbeat();
-    },
-    onHistoryBreak() {
-      metrics.historyBreaks.inc();
-      deps.onHistoryBreak();
-    },
-  };
+  const runEnrich = (batch: StoredInput[]) =>
+    pool.run({
+      mode: 'enrich',
+      maxEventBytes,
+      timeZone,
+      items: batch.map(
+        (m): BatchItem => ({ payload: m.payload, id: m.id, storedAtMs: m.storedAtMs }),
+      ),
+    });
 
   return {
-    async start() {
-      await pool.warm();
-      await bus.start(handlers);
+    enrich(messages) {
+      for (const batch of chunk(messages, options.batchMax)) {
+        const ticket = enriched.reserve();
+        // A message another replica claimed can be announced before this gateway's own
+        // check of it has finished: wait for that check rather than parse it twice.
+        const waits = [...new Set(batch.map((m) => checksInFlight.get(m.payload)))].filter(
+          (w): w is Promise<void> => w !== undefined,
+        );
+        const ready = waits.length === 0 ? null : Promise.all(waits);
+        if (ready === null) enrichBatch(ticket, batch);
+        else void ready.then(() => enrichBatch(ticket, batch));
+      }
     },
-    recordRejection,
+    check(messages) {
+      for (const batch of chunk(messages, options.batchMax)) {
+        const ticket = checked.reserve();
+        const toCheck = batch.filter((m) => !m.refused);
+        const checking: Promise<ItemResult[]> =
+          toCheck.length === 0
+            ? Promise.resolve([])
+            : pool.run({
+                mode: 'check',
+                maxEventBytes,
+                timeZone,
+                items: toCheck.map((m) => ({ payload: m.payload })),
+              });
+        const done = checking.then((results) => {
+          // Put the edge refusals back in their places, so results align with the batch;
+          // keep each accepted message's template for its announcement.
+          let next = 0;
+          const aligned = batch.map((m): ItemResult => {
+            if (m.refused) return { ok: false, ...m.refused };
+            const result = results[next++] as ItemResult;
+            if (result.ok) stash.put(m.payload, result.data);
+            return result;
+          });
+          for (const m of toCheck) {
+            if (checksInFlight.get(m.payload) === done) checksInFlight.delete(m.payload);
+          }
+          checked.complete(ticket, [batch, aligned]);
+        });
+        for (const m of toCheck) checksInFlight.set(m.payload, done);
+      }
+    },
+    remember: (text, template) => stash.put(text, template),
+    async enrichNow(messages) {
+      const out: ItemResult[] = [];
+      for (const batch of chunk(messages, options.batchMax)) out.push(...(await runEnrich(batch)));
+      return out;
+    },
+    warm: () => pool.warm(),
   };
 }

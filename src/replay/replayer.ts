@@ -4,21 +4,20 @@
  * older ones from the bus history, enriched through the same pool as live events. Live
  * frames are held by the hub meanwhile, so the switch to live has no gap and no duplicate.
  */
-import type { Bus } from '../bus/bus.js';
-import type { Config } from '../config.js';
+import type { Bus, StoredMessage } from '../bus/bus.js';
 import type { ItemResult } from '../domain/batch.js';
-import type { WorkerPool } from '../pipeline/worker-pool.js';
 import type { ClientStream } from '../stream/client-stream.js';
+import { frameBatch } from '../stream/event-frames.js';
 import type { CachedFrame, FrameCache } from '../stream/frame-cache.js';
 import type { Hub } from '../stream/hub.js';
-import { formatResync, formatSnapshot, formatSpoolUpdate } from '../stream/sse-frame.js';
+import { formatResync, formatSnapshot } from '../stream/sse-frame.js';
 import type { StartPosition } from './start-position.js';
 
 /** What the replayer needs. */
 export interface ReplayerDeps {
-  config: Pick<Config, 'poolBatchMax' | 'maxEventBytes' | 'plantTimeZone'>;
   bus: Bus;
-  pool: WorkerPool;
+  /** Enriches events read from the history: the live pipeline's own step (flow.ts). */
+  enrich: (events: StoredMessage[]) => Promise<ItemResult[]>;
   hub: Hub;
   cache: FrameCache;
   /** Counts how streams start (live, replay, snapshot, resync) and replayed events. */
@@ -39,7 +38,7 @@ type Frames =
 
 /** Creates the replayer. */
 export function createReplayer(deps: ReplayerDeps): Replayer {
-  const { bus, pool, hub, cache, config } = deps;
+  const { bus, hub, cache } = deps;
 
   // In a reconnect storm thousands of clients resume from the same cursor: join and encode
   // their replay once and write the same bytes to each (10k clients × 100 events).
@@ -60,23 +59,15 @@ export function createReplayer(deps: ReplayerDeps): Replayer {
     if (cached) return joinCached(cached, cursor);
     const read = await bus.readAfter(cursor);
     if (!read.ok) return read;
-    let text = '';
-    let count = 0;
-    for (let i = 0; i < read.events.length; i += config.poolBatchMax) {
-      const batch = read.events.slice(i, i + config.poolBatchMax);
-      const results: ItemResult[] = await pool.run({
-        mode: 'enrich',
-        maxEventBytes: config.maxEventBytes,
-        timeZone: config.plantTimeZone,
-        items: batch.map((m) => ({ payload: m.payload, id: m.id, storedAtMs: m.storedAtMs })),
-      });
-      results.forEach((result, j) => {
-        if (!result.ok) return; // counted and dead-lettered when it was first broadcast
-        text += formatSpoolUpdate((batch[j] as { id: string }).id, result.data);
-        count += 1;
-      });
-    }
-    return { ok: true, text, throughId: read.events.at(-1)?.id ?? cursor, count };
+    // The same enrich and framing steps as live events, so the bytes are the same. A
+    // rejected one was counted and dead-lettered when it was first broadcast.
+    const results = await deps.enrich(read.events);
+    const frames = frameBatch(
+      read.events.map((m) => m.id),
+      results,
+    );
+    const throughId = read.events.at(-1)?.id ?? cursor;
+    return { ok: true, text: frames.text, throughId, count: frames.entries.length };
   };
 
   const fromSnapshot = async (prefix: string): Promise<Frames> => {
@@ -116,7 +107,7 @@ export function createReplayer(deps: ReplayerDeps): Replayer {
       frames = { ok: true, text: '', throughId: '', count: 0 };
     }
     // A newer catch-up (history break) or a disconnect superseded this one.
-    if (client.isClosed || client.generation !== generation) return;
+    if (client.isClosed || client.catchUpId !== generation) return;
     if (!frames.ok) {
       // The history is unreachable: cut, and the client comes back with its cursor.
       hub.drop(client, 'replay_unavailable');
@@ -134,7 +125,7 @@ export function createReplayer(deps: ReplayerDeps): Replayer {
         deps.onStart?.('live', 0);
         return client;
       }
-      void begin(client, position, client.generation);
+      void begin(client, position, client.catchUpId);
       return client;
     },
     resyncAll() {

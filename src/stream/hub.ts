@@ -4,7 +4,6 @@
  * Later work hangs per-client filters and auth on `add`.
  */
 import type { ServerResponse } from 'node:http';
-import { compareIds } from '../domain/event-id.js';
 import { ClientStream, type CutReason } from './client-stream.js';
 import type { CachedFrame } from './frame-cache.js';
 import { judgeClient, type SlowClientLimits } from './slow-client-rule.js';
@@ -64,7 +63,7 @@ export class Hub {
    */
   add(res: ServerResponse, isCatchingUp = false, resumedFrom: string | null = null): ClientStream {
     const client = new ClientStream(res, this.now());
-    if (isCatchingUp) client.backlog = [];
+    if (isCatchingUp) client.holdLive();
     this.clients.add(client);
     client.body.once('close', () => {
       this.clients.delete(client);
@@ -97,38 +96,21 @@ export class Hub {
     const { maxBufferedBytes } = this.options;
     let reached = 0;
     for (const client of this.clients) {
-      if (client.backlog) {
-        client.backlog.push(...entries);
-        client.backlogBytes += bytes.length;
-        if (client.backlogBytes > maxBufferedBytes) this.cut(client, 'buffer_overflow');
-        continue;
+      const delivery = client.deliver(bytes, entries, lastId);
+      if (delivery === 'skipped') continue;
+      if (delivery === 'written') reached += 1;
+      // The hard cap is checked on every delivery too (held frames count), so a burst
+      // cannot balloon memory between sweeps.
+      if (client.pendingBytes() + client.heldBytes > maxBufferedBytes) {
+        this.cut(client, 'buffer_overflow');
       }
-      if (client.skipThroughId !== null) {
-        // Rare: only right after a catch-up that ran ahead of this gateway's broadcasts.
-        const skip = client.skipThroughId;
-        if (compareIds(lastId, skip) <= 0) continue;
-        client.skipThroughId = null;
-        client.write(
-          entries
-            .filter((e) => compareIds(e.id, skip) > 0)
-            .map((e) => e.frame)
-            .join(''),
-        );
-      } else client.write(bytes);
-      reached += 1;
-      // The hard cap is checked on write too, so a burst cannot balloon memory between sweeps.
-      if (client.pendingBytes() > maxBufferedBytes) this.cut(client, 'buffer_overflow');
     }
     this.options.onDelivered?.(reached, entries.length, bytes.length * reached);
   }
 
   /** Puts a client back into catch-up (history break): live frames are held again. */
   holdLive(client: ClientStream): number {
-    client.backlog = [];
-    client.skipThroughId = null;
-    client.backlogBytes = 0;
-    client.generation += 1;
-    return client.generation;
+    return client.holdLive();
   }
 
   /**
@@ -136,19 +118,8 @@ export class Hub {
    * frames newer than `throughId`, and switches the client to live, all in one step.
    */
   goLive(client: ClientStream, opening: string | Buffer, throughId: string | null): void {
-    if (client.isClosed) return;
-    const held = client.backlog ?? [];
-    client.backlog = null;
-    client.backlogBytes = 0;
-    if (opening.length > 0) client.write(opening);
-    let text = '';
-    for (const entry of held) {
-      if (throughId === null || compareIds(entry.id, throughId) > 0) text += entry.frame;
-    }
-    if (text !== '') client.write(text);
-    // The history read may be ahead of this gateway's broadcasts: skip what was just sent.
-    const isAhead = throughId !== null && compareIds(throughId, this.lastId ?? '0-0') > 0;
-    client.skipThroughId = isAhead ? throughId : null;
+    // The history read may be ahead of this gateway's broadcasts: the client skips those.
+    client.goLive(opening, throughId, this.lastId);
   }
 
   /** Every open client, for restarting catch-ups after a history break. */
@@ -172,9 +143,8 @@ export class Hub {
   sweep(): void {
     const nowMs = this.now();
     for (const client of this.clients) {
-      const judged = judgeClient(client, client.pendingBytes(), nowMs, this.options);
-      client.flushedBytes = judged.flushedBytes;
-      client.lastProgressAtMs = judged.lastProgressAtMs;
+      const judged = judgeClient(client.progressState, client.pendingBytes(), nowMs, this.options);
+      client.recordProgress(judged.flushedBytes, judged.lastProgressAtMs);
       if (judged.verdict !== 'ok') this.cut(client, judged.verdict);
     }
   }

@@ -1,5 +1,6 @@
 import test from 'ava';
 import { type BatchTask, unpackResults } from '../../src/domain/batch.js';
+import { enrichmentTemplate, fillEnrichmentTemplate } from '../../src/domain/enrich-spool-event.js';
 import { computeStatePatch } from '../../src/domain/spool-state.js';
 import runBatch, { processBatch } from '../../workers/pipeline.worker.js';
 
@@ -10,17 +11,26 @@ function task(mode: BatchTask['mode'], items: BatchTask['items']): BatchTask {
   return { mode, maxEventBytes: 65_536, timeZone: 'America/Santiago', items };
 }
 
-test('check mode returns results aligned by index with the state patch and no data', (t) => {
+test('check mode returns results aligned by index with the state patch and the enrichment template', (t) => {
   const results = processBatch(
     task('check', [{ payload: VALID }, { payload: 'not json' }, { payload: OTHER }]),
   );
   const patchOf = (payload: string) =>
     JSON.stringify(computeStatePatch(JSON.parse(payload), 'America/Santiago'));
+  const templateOf = (payload: string) =>
+    enrichmentTemplate(JSON.parse(payload), 'America/Santiago', payload);
   t.deepEqual(results, [
-    { ok: true, data: '', tag: 'SPOOL-001', patch: patchOf(VALID) },
+    { ok: true, data: templateOf(VALID), tag: 'SPOOL-001', patch: patchOf(VALID) },
     { ok: false, reason: 'not_json', detail: 'event is not valid JSON' },
-    { ok: true, data: '', tag: 'SPOOL-002', patch: patchOf(OTHER) },
+    { ok: true, data: templateOf(OTHER), tag: 'SPOOL-002', patch: patchOf(OTHER) },
   ]);
+});
+
+test('a check-mode template filled with the id gives exactly the enrich-mode output', (t) => {
+  const [checked] = processBatch(task('check', [{ payload: VALID }]));
+  const [enriched] = processBatch(task('enrich', [{ payload: VALID, id: '7-3', storedAtMs: 7 }]));
+  if (!checked?.ok || !enriched?.ok) return t.fail();
+  t.is(fillEnrichmentTemplate(checked.data, '7-3', 7), enriched.data);
 });
 
 test('enrich mode returns the outgoing JSON with its id, aligned by index', (t) => {

@@ -1,0 +1,102 @@
+/**
+ * The layers of ARCHITECTURE.md, enforced by `npm test` (npm run lint:deps). One event's
+ * path reads one way: bus → pipeline → stream → http; only src/flow.ts and the composition
+ * root (service.ts, main.ts, index.ts) know every layer.
+ */
+const layer = (name) => `^src/${name}/`;
+const upward = (from, to) => ({ from: { path: from }, to: { path: to } });
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'A cycle hides which layer depends on which.',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'domain-is-pure',
+      severity: 'error',
+      comment:
+        'src/domain is the pure core shared with workers and browsers: it imports only itself.',
+      ...upward(layer('domain'), '^src/(?!domain/)|^workers/'),
+    },
+    {
+      name: 'workers-use-the-core-only',
+      severity: 'error',
+      comment: 'Worker threads validate and enrich with the pure core and nothing else.',
+      ...upward('^workers/', '^src/(?!domain/)'),
+    },
+    {
+      name: 'browser-code-uses-the-core-only',
+      severity: 'error',
+      comment: 'The browser client and dashboard share the pure core, never server code.',
+      ...upward('^src/(client|dashboard)/', '^src/(?!domain/|client/|dashboard/)'),
+    },
+    {
+      name: 'browser-code-has-no-node-builtins',
+      severity: 'error',
+      from: { path: '^src/(client|dashboard)/' },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'bus-does-not-reach-up',
+      severity: 'error',
+      comment: 'The bus is where events come from; it hands values up and never calls up.',
+      ...upward(
+        layer('bus'),
+        '^src/(pipeline|stream|replay|http|client|dashboard)/|^src/(flow|service|main)\\.ts$',
+      ),
+    },
+    {
+      name: 'pipeline-is-a-transform',
+      severity: 'error',
+      comment: 'Messages in, results out, in order: the pure core and the pool, nothing else.',
+      ...upward(layer('pipeline'), '^src/(?!domain/|pipeline/|errors\\.ts$)'),
+    },
+    {
+      name: 'stream-does-not-reach-back',
+      severity: 'error',
+      comment:
+        'Framing, fan-out and catch-up take values; they do not reach into the pipeline or HTTP.',
+      ...upward(layer('stream'), '^src/(bus|pipeline|replay|http)/|^src/(flow|service|main)\\.ts$'),
+    },
+    {
+      name: 'catch-up-does-not-reach-up',
+      severity: 'error',
+      comment:
+        'Catch-up reads the history through the Bus interface and frames with the stream layer.',
+      ...upward(layer('replay'), '^src/(pipeline|http)/|^src/(flow|service|main)\\.ts$'),
+    },
+    {
+      name: 'http-is-the-top-layer',
+      severity: 'error',
+      comment: 'Routes receive what they serve as arguments; only the composition root builds it.',
+      ...upward(layer('http'), '^src/pipeline/|^src/(flow|service|main)\\.ts$'),
+    },
+    {
+      name: 'observability-is-a-leaf',
+      severity: 'error',
+      ...upward(
+        layer('observability'),
+        '^src/(bus|pipeline|stream|replay|http)/|^src/(flow|service|main)\\.ts$',
+      ),
+    },
+    {
+      name: 'src-never-imports-tests-or-tools',
+      severity: 'error',
+      ...upward('^(src|workers)/', '^(test|bench|scripts)/'),
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+    },
+  },
+};
