@@ -11,8 +11,20 @@ import { redactSecrets } from './observability/redact.js';
 export interface Config {
   port: number;
   host: string;
-  /** Unset means the embedded in-process bus (one instance only). */
+  /** Unset means the embedded in-process bus (one instance only), unless Sentinels are set. */
   redisUrl: string | null;
+  /** Sentinel addresses (`REDIS_SENTINELS`); set, they select a Sentinel-managed Redis. */
+  redisSentinels: { host: string; port: number }[] | null;
+  /** Name of the master the Sentinels watch (`REDIS_SENTINEL_MASTER`, default `mymaster`). */
+  redisSentinelMaster: string;
+  /** Redis AUTH password (`REDIS_PASSWORD`); non-enumerable, so it is never logged or printed. */
+  readonly redisPassword: string | null;
+  /** Sentinel AUTH password (`REDIS_SENTINEL_PASSWORD`); non-enumerable like `redisPassword`. */
+  readonly redisSentinelPassword: string | null;
+  /** Replicas that must hold a published event before it is acknowledged (`WAIT`); 1 with Sentinel, else 0. */
+  publishReplicaAcks: number;
+  /** Most open streams per process; 0 = unlimited (default). Beyond it new streams get 503. */
+  maxClients: number;
   spoolsChannel: string;
   redisKeyPrefix: string;
   pingIntervalMs: number;
@@ -42,11 +54,16 @@ export interface Config {
    * open streams are ended, so the load balancer stops routing here first.
    */
   drainDelayMs: number;
+  /** On SIGTERM, after `drainDelayMs`: the window over which open streams are closed at random. */
+  shutdownDrainMs: number;
   /** Exact origins allowed cross-origin on the stream and the API; empty = same-origin only. */
   corsOrigins: readonly string[];
   /** Whether allowed origins may send cookies (`Access-Control-Allow-Credentials: true`). */
   corsAllowCredentials: boolean;
 }
+
+/** Settings that hold secrets: never echoed in errors, never enumerable in the config. */
+const SECRET_KEYS = ['redisPassword', 'redisSentinelPassword'] as const;
 
 type Parser = (raw: string) => unknown | Error;
 
@@ -93,6 +110,29 @@ const redisUrl: Parser = (raw) => {
   }
 };
 
+const sentinels: Parser = (raw) => {
+  if (raw.trim() === '') return null;
+  const list = raw.split(',').map((entry) => entry.trim());
+  const parsed = list.map((entry) => {
+    const match = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9._-]+):(\d{1,5})$/.exec(entry);
+    const port = Number(match?.[2]);
+    if (!match || port < 1 || port > 65535) return null;
+    return { host: (match[1] as string).replace(/^\[|\]$/g, ''), port };
+  });
+  if (parsed.some((entry) => entry === null))
+    return new Error(`must be a comma-separated list of host:port, got "${raw}"`);
+  return parsed;
+};
+
+/** A secret: any value, never echoed back. */
+const secret: Parser = (raw) => (raw === '' ? null : raw);
+
+/** Empty means "the default for the Redis mode" (resolved after every setting is read). */
+const optionalInt =
+  (min: number, max: number): Parser =>
+  (raw) =>
+    raw.trim() === '' ? null : int(min, max)(raw);
+
 const timeZone: Parser = (raw) =>
   isValidTimeZone(raw) ? raw : new Error(`is not a known IANA time zone, got "${raw}"`);
 
@@ -134,6 +174,16 @@ const SETTINGS: Record<string, Setting> = {
   PORT: { key: 'port', fallback: '8000', parse: int(0, 65535) },
   HOST: { key: 'host', fallback: '0.0.0.0', parse: text(/^\S+$/, 'a host name or address') },
   REDIS_URL: { key: 'redisUrl', fallback: '', parse: redisUrl },
+  REDIS_SENTINELS: { key: 'redisSentinels', fallback: '', parse: sentinels },
+  REDIS_SENTINEL_MASTER: {
+    key: 'redisSentinelMaster',
+    fallback: 'mymaster',
+    parse: text(/^[A-Za-z0-9._-]{1,128}$/, 'a master name (letters, digits, . _ -)'),
+  },
+  REDIS_PASSWORD: { key: 'redisPassword', fallback: '', parse: secret },
+  REDIS_SENTINEL_PASSWORD: { key: 'redisSentinelPassword', fallback: '', parse: secret },
+  PUBLISH_REPLICA_ACKS: { key: 'publishReplicaAcks', fallback: '', parse: optionalInt(0, 16) },
+  SSE_MAX_CLIENTS: { key: 'maxClients', fallback: '0', parse: int(0, 10_000_000) },
   SPOOLS_CHANNEL: {
     key: 'spoolsChannel',
     fallback: 'spools:updates',
@@ -158,6 +208,7 @@ const SETTINGS: Record<string, Setting> = {
   CLAIM_WINDOW_MS: { key: 'claimWindowMs', fallback: '10000', parse: int(100) },
   PLANT_TIME_ZONE: { key: 'plantTimeZone', fallback: 'America/Santiago', parse: timeZone },
   DRAIN_DELAY_S: { key: 'drainDelayMs', fallback: '5', parse: seconds(0) },
+  SHUTDOWN_DRAIN_S: { key: 'shutdownDrainMs', fallback: '10', parse: seconds(0) },
   CORS_ORIGINS: { key: 'corsOrigins', fallback: '', parse: origins },
   CORS_ALLOW_CREDENTIALS: { key: 'corsAllowCredentials', fallback: 'false', parse: flag },
   LOG_LEVEL: {
@@ -167,6 +218,9 @@ const SETTINGS: Record<string, Setting> = {
       LOG_LEVELS.includes(raw) ? raw : new Error(`must be one of ${LOG_LEVELS.join(', ')}`),
   },
 };
+
+/** Every environment variable spoolcast reads. */
+export const SETTING_NAMES: readonly string[] = Object.freeze(Object.keys(SETTINGS));
 
 /**
  * Reads the settings from `env` (pass `process.env`); throws one ConfigError listing every
@@ -194,7 +248,22 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
       `SSE_MAX_BUFFERED_BYTES must be at least 4 × MAX_EVENT_BYTES (${maxEventBytes * 4}), got ${maxBufferedBytes}`,
     );
   }
+  if (out.redisUrl && out.redisSentinels) {
+    problems.push('REDIS_URL and REDIS_SENTINELS are both set: choose one');
+  }
+  const hasRedis = Boolean(out.redisUrl || out.redisSentinels);
+  // Sentinel means replicas exist: by default an acknowledged event is on one of them too.
+  out.publishReplicaAcks ??= out.redisSentinels ? 1 : 0;
+  if (!hasRedis && (out.publishReplicaAcks as number) > 0) {
+    problems.push(
+      'PUBLISH_REPLICA_ACKS needs REDIS_URL or REDIS_SENTINELS (the embedded bus has no replicas)',
+    );
+  }
   // Every message goes through the redactor too: a value can hold a password by mistake.
   if (problems.length > 0) throw new ConfigError(problems.map(redactSecrets));
+  // Secrets are non-enumerable: JSON.stringify, pino and util.inspect never show them.
+  for (const key of SECRET_KEYS) {
+    Object.defineProperty(out, key, { value: out[key], enumerable: false });
+  }
   return Object.freeze(out as unknown as Config);
 }

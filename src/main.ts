@@ -1,6 +1,7 @@
 /**
  * Composition root: config → logger → service → drain on SIGTERM/SIGINT.
  */
+import { performance } from 'node:perf_hooks';
 import { loadConfig } from './config.js';
 import { ConfigError } from './errors.js';
 import { createLogger } from './observability/logger.js';
@@ -27,23 +28,42 @@ async function main(): Promise<void> {
     process.exit(1);
   });
 
+  let shutdownSignal: string | null = null;
   const shutdown = (signal: string) => {
+    if (shutdownSignal !== null) {
+      // A second signal means "now": the operator (or kubelet after the grace) is done waiting.
+      logger.warn({ signal, first: shutdownSignal }, 'second signal: exiting without draining');
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    }
+    shutdownSignal = signal;
+    const startedAt = performance.now();
     // Readiness turns 503 now; streams keep flowing until the load balancer has noticed.
-    logger.info({ signal, drainDelayMs: config.drainDelayMs }, 'draining');
-    service.beginDrain();
-    const delay = new Promise((resolve) => setTimeout(resolve, config.drainDelayMs));
-    delay
-      .then(() => service.stop())
-      .then(
-        () => process.exit(0),
-        (error) => {
-          logger.error({ err: error }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
+    service.drain().then(
+      (report) => {
+        // The one line an operator reads after a roll: what was drained, and how long it took.
+        logger.info(
+          {
+            signal,
+            streams: report.streams,
+            streamsClosed: report.closed,
+            firstCloseMs: report.firstCloseMs,
+            lastCloseMs: report.lastCloseMs,
+            drainDelayMs: config.drainDelayMs,
+            shutdownDrainMs: config.shutdownDrainMs,
+            durationMs: Math.round(performance.now() - startedAt),
+          },
+          'drained',
+        );
+        process.exit(0);
+      },
+      (error) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
 main().catch((error) => {

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Bus } from './bus/bus.js';
 import { createMemoryBus } from './bus/memory-bus.js';
 import { createRedisBus } from './bus/redis-bus.js';
+import { describeRedisTarget, redisTargetFromConfig } from './bus/redis-connection.js';
 import type { Config } from './config.js';
 import { createFlow } from './flow.js';
 import { createApp } from './http/app.js';
@@ -16,6 +17,7 @@ import { createMetrics, type Metrics } from './observability/metrics.js';
 import { createRejectionRecorder } from './observability/rejections.js';
 import { createWorkerPool, type WorkerPool } from './pipeline/worker-pool.js';
 import { createReplayer } from './replay/replayer.js';
+import { type DrainReport, drainStreams } from './stream/drain.js';
 import { FrameCache } from './stream/frame-cache.js';
 import { Hub } from './stream/hub.js';
 
@@ -32,7 +34,13 @@ export interface Service {
   ready: Promise<void>;
   /** Turns readiness to 503 and refuses new streams; open streams keep flowing. */
   beginDrain(): void;
-  /** Drains (if not yet), ends the open streams, closes the bus and pool and the server. */
+  /**
+   * The SIGTERM sequence: readiness 503 at once; after `DRAIN_DELAY_S` the open streams are
+   * ended at random over `SHUTDOWN_DRAIN_S` while the bus keeps delivering (and claiming);
+   * then `stop()`. Resolves with what was drained.
+   */
+  drain(): Promise<DrainReport>;
+  /** Ends the open streams at once (if not drained), then closes the server, bus and pool. */
   stop(): Promise<void>;
 }
 
@@ -46,15 +54,18 @@ export interface ServiceOptions {
 }
 
 function createBus(config: Config, logger: Logger, metrics: Metrics): Bus {
-  if (!config.redisUrl) {
+  const target = redisTargetFromConfig(config);
+  if (!target) {
     logger.info('REDIS_URL is not set: using the embedded in-process bus (one instance only)');
     return createMemoryBus({
       historySize: config.historySize,
       deadLetterSize: config.deadLetterSize,
     });
   }
+  logger.info({ redis: describeRedisTarget(target) }, 'using redis');
   return createRedisBus({
-    url: config.redisUrl,
+    target,
+    replicaAcks: config.publishReplicaAcks,
     channel: config.spoolsChannel,
     keyPrefix: config.redisKeyPrefix,
     historySize: config.historySize,
@@ -146,6 +157,7 @@ export async function startService(
     logger,
     maxEventBytes: config.maxEventBytes,
     isDraining: () => isDraining,
+    maxClients: config.maxClients,
     cors: { origins: config.corsOrigins, allowCredentials: config.corsAllowCredentials },
     readiness: () => ({
       isPipelineUp,
@@ -200,7 +212,9 @@ export async function startService(
   const stop = () => {
     stopping ??= (async () => {
       beginDrain();
-      // Order: stop new streams, end open ones (clients reconnect elsewhere), then the inputs.
+      // Order: stop new streams, end open ones (clients reconnect elsewhere), then the
+      // inputs — the bus last among them, so everything stored until the last stream
+      // ended reached it — then the pool, which lets its tasks in flight finish.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       hub.close();
       server.closeIdleConnections();
@@ -214,5 +228,23 @@ export async function startService(
     return stopping;
   };
 
-  return { url, server, bus, hub, pool, metrics, ready, beginDrain, stop };
+  let draining: Promise<DrainReport> | null = null;
+  const drain = () => {
+    draining ??= (async () => {
+      beginDrain();
+      // The load balancer needs a moment to see the 503 and stop sending new streams here.
+      await new Promise((resolve) => setTimeout(resolve, config.drainDelayMs));
+      // Streams end one by one over the window; the bus and claiming keep running meanwhile,
+      // so the streams still open get every event until their own close.
+      const report = await drainStreams(hub, {
+        windowMs: config.shutdownDrainMs,
+        retryMs: config.retryMs,
+      });
+      await stop();
+      return report;
+    })();
+    return draining;
+  };
+
+  return { url, server, bus, hub, pool, metrics, ready, beginDrain, drain, stop };
 }

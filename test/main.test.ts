@@ -28,7 +28,7 @@ test('with no REDIS_URL the service runs on the embedded bus and serves events',
 
 test('SIGTERM: readiness 503 and new streams sent elsewhere while open streams flow, then they end and it exits 0', async (t) => {
   // The delay only has to outlast the few requests below; the test waits for signals.
-  const run = await startServiceProcess(t, { DRAIN_DELAY_S: '8' });
+  const run = await startServiceProcess(t, { DRAIN_DELAY_S: '8', SHUTDOWN_DRAIN_S: '1' });
   const client = await openTestSse(t, `${run.url}/api/sse/stream`);
   await client.next((f) => f.event === 'connected');
   run.child.kill('SIGTERM');

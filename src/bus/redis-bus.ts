@@ -8,11 +8,11 @@
  * history reads (redis-history.ts) and the Lua scripts (redis-scripts.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { compareIds } from '../domain/event-id.js';
 import type { Logger } from '../observability/logger.js';
 import type { Bus, BusHandlers, Epoch, StoredMessage } from './bus.js';
 import { createClaimer } from './redis-claims.js';
+import { createRedisConnection, type RedisTarget, redact } from './redis-connection.js';
 import { createGapFiller } from './redis-gap-fill.js';
 import { RedisHealth } from './redis-health.js';
 import { readAfter, readDeadLetters, readSnapshot } from './redis-history.js';
@@ -37,7 +37,10 @@ const pause = (ms: number) =>
 
 /** Redis bus settings (from config). */
 export interface RedisBusOptions {
-  url: string;
+  /** Where Redis is: a URL or Sentinels (redis-connection.ts). */
+  target: RedisTarget;
+  /** Replicas that must confirm a stored event before `store` reports success (WAIT). */
+  replicaAcks: number;
   channel: string;
   keyPrefix: string;
   historySize: number;
@@ -64,7 +67,7 @@ export function createRedisBus(options: RedisBusOptions): Bus {
   const names: RedisNames = redisNames(options.keyPrefix);
   const { logger } = options;
   // Subscriber: queues SUBSCRIBE until connected, resubscribes after reconnects.
-  const sub = new Redis(options.url, {
+  const sub = createRedisConnection(options.target, {
     lazyConnect: true,
     maxRetriesPerRequest: null,
     autoResubscribe: true,
@@ -73,7 +76,7 @@ export function createRedisBus(options: RedisBusOptions): Bus {
   // Commands fail fast while disconnected and are never replayed later: a publish reported
   // as failed must not be stored behind the caller's back.
   const cmd: ScriptedRedis = withScripts(
-    new Redis(options.url, {
+    createRedisConnection(options.target, {
       lazyConnect: true,
       enableOfflineQueue: false,
       autoResendUnfulfilledCommands: false,
@@ -221,6 +224,8 @@ export function createRedisBus(options: RedisBusOptions): Bus {
       storeEvent(cmd, names, request, {
         historySize: options.historySize,
         timeoutMs: options.publishTimeoutMs,
+        replicaAcks: options.replicaAcks,
+        redact: (text) => redact(options.target, text),
       }),
     claim: claimer.claim,
     async deadLetter(entry) {

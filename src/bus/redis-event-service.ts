@@ -6,6 +6,7 @@
 import type { Redis } from 'ioredis';
 import { formatPlantTimestamp } from '../domain/plant-time.js';
 import { preparePublish } from '../domain/publish-request.js';
+import { redact } from './redis-connection.js';
 import { redisNames, storeEvent, withScripts } from './redis-scripts.js';
 import { waitForReady } from './redis-wait.js';
 
@@ -20,6 +21,11 @@ export interface RedisEventServiceOptions {
   historySize?: number;
   /** Longest wait for Redis, in ms. Default 2000. */
   timeoutMs?: number;
+  /**
+   * Replicas that must hold the event before `{ ok: true }` (Redis `WAIT`, within
+   * `timeoutMs`), as the gateways' `PUBLISH_REPLICA_ACKS`. Default 0; use 1 with Sentinel.
+   */
+  replicaAcks?: number;
   /** As `MAX_EVENT_BYTES`. Default 65536. */
   maxEventBytes?: number;
   /** Zone for the `timestamp` field. Default America/Santiago. */
@@ -39,6 +45,7 @@ export class RedisEventService {
       keyPrefix: options.keyPrefix ?? 'spoolcast:',
       historySize: options.historySize ?? 10_000,
       timeoutMs: options.timeoutMs ?? 2000,
+      replicaAcks: options.replicaAcks ?? 0,
       maxEventBytes: options.maxEventBytes ?? 65_536,
       timeZone: options.timeZone ?? 'America/Santiago',
       now: options.now ?? (() => new Date()),
@@ -124,6 +131,8 @@ export class RedisEventService {
       {
         historySize: this.options.historySize,
         timeoutMs: deadlineMs - Date.now(),
+        replicaAcks: this.options.replicaAcks,
+        redact: (text) => redact(null, text),
       },
     );
     if (stored.ok) return { ok: true, id: stored.id };

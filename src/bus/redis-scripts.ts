@@ -4,9 +4,11 @@
  * order is storage order (Redis runs scripts one at a time). A claim key, when given, makes
  * the step happen at most once across replicas.
  */
+
 import type { Redis } from 'ioredis';
 import { IDEMPOTENCY_TTL_MS, type PublishRequest } from '../domain/publish-request.js';
 import type { StoreResult } from './bus.js';
+import { confirmReplicas } from './redis-connection.js';
 import { withTimeout } from './redis-wait.js';
 
 /** Names spoolcast owns under `REDIS_KEY_PREFIX`. */
@@ -59,7 +61,12 @@ if ARGV[6] ~= '' then
 end
 if KEYS[4] ~= '' then
   local prior = redis.call('GET', KEYS[4])
-  if prior then return {prior, 1} end
+  -- A write, so a WAIT after a replayed publish also covers the first one (replication
+  -- is one ordered stream): the retry is acknowledged only once the event is replicated.
+  if prior then
+    redis.call('PEXPIRE', KEYS[4], ARGV[7])
+    return {prior, 1}
+  end
 end
 if KEYS[3] ~= '' then
   if not redis.call('SET', KEYS[3], '1', 'NX', 'PX', ARGV[4]) then return false end
@@ -177,8 +184,16 @@ export async function storeEvent(
   redis: ScriptedRedis,
   names: RedisNames,
   request: PublishRequest,
-  options: { historySize: number; timeoutMs: number },
+  options: {
+    historySize: number;
+    timeoutMs: number;
+    /** Replicas that must confirm the write (WAIT) within the same deadline; default 0. */
+    replicaAcks?: number;
+    /** Strips secrets from error text (redis-connection.ts `redact`). */
+    redact?: (text: string) => string;
+  },
 ): Promise<StoreResult> {
+  const startedAt = Date.now();
   try {
     const reply = await withTimeout(
       runStore(redis, names, { ...request, historySize: options.historySize }),
@@ -190,12 +205,20 @@ export async function storeEvent(
     if (reply.status === 'claimed_elsewhere') {
       return { ok: false, kind: 'unavailable', reason: 'redis did not store the event' };
     }
+    // Acknowledged only once enough replicas hold it (PUBLISH_REPLICA_ACKS).
+    const shortfall = await confirmReplicas(
+      redis,
+      options.replicaAcks ?? 0,
+      options.timeoutMs - (Date.now() - startedAt),
+    );
+    if (shortfall) return { ok: false, kind: 'unavailable', reason: shortfall };
     return { ok: true, id: reply.id, isReplay: reply.status === 'replayed' };
   } catch (error) {
+    const message = (error as Error).message;
     return {
       ok: false,
       kind: 'unavailable',
-      reason: `redis unavailable: ${(error as Error).message}`,
+      reason: `redis unavailable: ${options.redact ? options.redact(message) : message}`,
     };
   }
 }

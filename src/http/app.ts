@@ -33,6 +33,8 @@ export interface AppDeps {
   maxEventBytes: number;
   readiness: () => ReadinessInput;
   isDraining: () => boolean;
+  /** Most open streams (`SSE_MAX_CLIENTS`); 0 = unlimited. */
+  maxClients: number;
   /** Logs request errors by kind at a bounded rate (request-errors.ts). */
   reportRequestError: (error: NodeJS.ErrnoException) => void;
   /** Cross-origin policy for the stream and the API (empty origins: same-origin only). */
@@ -45,7 +47,11 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
   const router = new Router();
-  mountStreamRoute(router, deps.replayer, deps.isDraining);
+  mountStreamRoute(router, deps.replayer, deps.isDraining, () => {
+    if (deps.maxClients === 0 || deps.hub.size < deps.maxClients) return false;
+    deps.metrics.streamsRefused.inc();
+    return true;
+  });
   mountSpoolsRoute(router, deps.bus);
   mountEventsRoute(router, {
     bus: deps.bus,

@@ -9,6 +9,8 @@ import { formatRetry, jitterRetryMs } from '../stream/sse-frame.js';
 
 /** Base reconnect delay handed to browsers that arrive while this replica drains. */
 const DRAIN_RETRY_MS = 500;
+/** `Retry-After` range when full, in seconds: spread, so refused screens do not return together. */
+const FULL_RETRY_AFTER_S = { min: 5, spread: 10 };
 
 /**
  * Mounts the stream route. Query: `last_event_id=<id>` (first connect, polyfills; the
@@ -18,6 +20,7 @@ export function mountStreamRoute(
   router: Router,
   replayer: Replayer,
   isDraining: () => boolean,
+  isFull: () => boolean,
 ): void {
   router.get('/api/sse/stream', (ctx) => {
     if (isDraining()) {
@@ -28,6 +31,21 @@ export function mountStreamRoute(
       ctx.set('Content-Type', 'text/event-stream');
       ctx.set('Cache-Control', 'no-cache, no-transform');
       ctx.body = formatRetry(jitterRetryMs(DRAIN_RETRY_MS));
+      return;
+    }
+    if (isFull()) {
+      // SSE_MAX_CLIENTS: protect the streams already here. A 503 makes a plain EventSource
+      // give up (its readyState turns CLOSED); clients recreate it after Retry-After, and a
+      // load balancer or the autoscaler sends them to a replica with room.
+      ctx.status = 503;
+      ctx.set(
+        'Retry-After',
+        String(FULL_RETRY_AFTER_S.min + Math.floor(Math.random() * FULL_RETRY_AFTER_S.spread)),
+      );
+      ctx.body = {
+        error: 'too_many_streams',
+        message: 'this replica has no room for another stream',
+      };
       return;
     }
     const socket = ctx.req.socket;

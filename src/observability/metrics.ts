@@ -15,6 +15,8 @@ export interface Metrics {
   deliveries: Counter;
   deliveredBytes: Counter;
   clientsCut: Counter<'reason'>;
+  /** Streams refused with 503 because `SSE_MAX_CLIENTS` streams were open. */
+  streamsRefused: Counter;
   poolQueueDepth: Gauge;
   poolTaskSeconds: Histogram;
   poolTaskFailures: Counter<'kind'>;
@@ -97,6 +99,11 @@ export function createMetrics(withDefaults = true): Metrics {
       registers,
     }),
     clientsCut,
+    streamsRefused: new Counter({
+      name: 'spoolcast_streams_refused_total',
+      help: 'Streams refused with 503 because SSE_MAX_CLIENTS streams were open',
+      registers,
+    }),
     poolQueueDepth: new Gauge({
       name: 'spoolcast_pool_queue_depth',
       help: 'Tasks waiting in the worker pool queue',

@@ -34,6 +34,7 @@ export interface WorkerPool {
   /** Runs one tiny task so the first real batch does not pay the thread start-up. */
   warm(): Promise<void>;
   readonly queueDepth: number;
+  /** Lets the tasks in flight finish (up to the task timeout), then ends the threads. */
   close(): Promise<void>;
 }
 
@@ -143,8 +144,22 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     return [...left, ...right];
   };
 
+  // Tasks accepted and not yet answered (running, handed over or waiting here), so close()
+  // can let them finish.
+  let pending = 0;
+  let onIdle: (() => void) | null = null;
+  const track = async (task: BatchTask) => {
+    pending += 1;
+    try {
+      return await runSplitting(task, 0);
+    } finally {
+      pending -= 1;
+      if (pending === 0) onIdle?.();
+    }
+  };
+
   return {
-    run: (task) => runSplitting(task, 0),
+    run: track,
     async warm() {
       // One empty task per thread, with a generous deadline: a cold thread may need seconds
       // to load its modules, which is not the hang the task deadline is for.
@@ -161,9 +176,20 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     get queueDepth() {
       return queued();
     },
-    close: () => {
+    close: async () => {
+      // Let every task already accepted finish (their events are stored: the results still
+      // go out), but never hang shutdown on a worker that does not answer: one task
+      // deadline, then the threads are ended and what is left reports 'pool closed'.
+      let timer: NodeJS.Timeout | undefined;
+      const idle = new Promise<void>((resolve) => {
+        onIdle = resolve;
+        if (pending === 0) resolve();
+        timer = setTimeout(resolve, options.taskTimeoutMs + 1000);
+      });
+      await idle;
+      clearTimeout(timer);
       isClosing = true;
-      return piscina.destroy();
+      await piscina.destroy();
     },
   };
 }

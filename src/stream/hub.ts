@@ -149,6 +149,15 @@ export class Hub {
     }
   }
 
+  /**
+   * Ends one stream gracefully (drain): a jittered `retry:` first, so the browser comes back
+   * after its own delay, then the stream ends once its queued bytes are flushed.
+   */
+  release(client: ClientStream, retryMs: number): void {
+    client.write(formatRetry(jitterRetryMs(retryMs)));
+    client.end();
+  }
+
   /** Ends every stream gracefully (drain) and stops the timers. */
   close(): void {
     for (const timer of this.timers) clearInterval(timer);
