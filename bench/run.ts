@@ -26,7 +26,6 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { findOrInstallRedisServer } from '../test/helpers/redis-server.js';
 import type { OwnProc } from './lib/meters.js';
 import { freePort, type Proc, Procs, startRedis, waitForHttp200 } from './lib/procs.js';
 import { formatProfile, type ProfileSummary, summariseProfile } from './lib/profile.js';
@@ -343,9 +342,8 @@ async function main(): Promise<number> {
     let redisUrl: string | null = null;
     let spoolcast: Proc | null = null;
     if (needsServers) {
-      // A fresh machine after `npm install` may lack redis-server: find or install it the
-      // way the tests do (apt as root), else stop with the one-line instruction.
-      await findOrInstallRedisServer();
+      // A fresh machine after `npm install` may lack redis-server: the shared starter finds
+      // or installs it the way the tests do (apt as root), else stops with the instruction.
       const redis = await startRedis(procs, GENERATOR_CORE);
       redisUrl = redis.url;
       own(GENERATOR_CORE, redis.proc);
