@@ -94,7 +94,8 @@ export interface NchanPeer {
 
 /**
  * Renders the config into a fresh temp dir and starts nginx there, pinned to `core`;
- * resolves once it answers `/healthz`. `historyLength` is nchan's message buffer per channel.
+ * resolves once it answers `/healthz`, choosing a new port when the chosen one was taken.
+ * `historyLength` is nchan's message buffer per channel. The temp dir is removed on failure.
  */
 export async function startNchan(
   procs: Procs,
@@ -103,36 +104,43 @@ export async function startNchan(
   redisUrl: string,
   historyLength: number,
 ): Promise<NchanPeer> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spoolcast-bench-nchan-'));
-  const isRoot = process.getuid?.() === 0;
-  if (isRoot) fs.chmodSync(dir, 0o755);
-  const port = await freePort();
-  const config = renderNchanConfig(fs.readFileSync(TEMPLATE, 'utf8'), {
-    MODULE_PATH: install.modulePath,
-    // nginx refuses `user` when not root; as root it would otherwise switch to `nobody`.
-    USER_LINE: isRoot ? 'user root;' : '',
-    TEMP_DIR: dir,
-    PORT: String(port),
-    REDIS_URL: redisUrl,
-    HISTORY: String(historyLength),
-  });
-  const configFile = path.join(dir, 'nginx.conf');
-  fs.writeFileSync(configFile, config);
-  const proc = procs.spawn('nchan', core, install.nginx, [
-    '-c',
-    configFile,
-    '-p',
-    `${dir}/`,
-    '-e',
-    path.join(dir, 'error.log'),
-  ]);
-  const url = `http://127.0.0.1:${port}`;
-  try {
-    await waitForHttp200(`${url}/healthz`, proc, 15_000);
-  } catch (error) {
+  const template = fs.readFileSync(TEMPLATE, 'utf8');
+  for (let attempt = 1; ; attempt++) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spoolcast-bench-nchan-'));
     const log = path.join(dir, 'error.log');
-    const tail = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').slice(-2000) : '';
-    throw new Error(`${(error as Error).message}\nnginx error.log:\n${tail}`);
+    let proc: Proc | null = null;
+    try {
+      const isRoot = process.getuid?.() === 0;
+      if (isRoot) fs.chmodSync(dir, 0o755);
+      const port = await freePort();
+      const config = renderNchanConfig(template, {
+        MODULE_PATH: install.modulePath,
+        // nginx refuses `user` when not root; as root it would otherwise switch to `nobody`.
+        USER_LINE: isRoot ? 'user root;' : '',
+        TEMP_DIR: dir,
+        PORT: String(port),
+        REDIS_URL: redisUrl,
+        HISTORY: String(historyLength),
+      });
+      const configFile = path.join(dir, 'nginx.conf');
+      fs.writeFileSync(configFile, config);
+      proc = procs.spawn('nchan', core, install.nginx, [
+        '-c',
+        configFile,
+        '-p',
+        `${dir}/`,
+        '-e',
+        log,
+      ]);
+      const url = `http://127.0.0.1:${port}`;
+      await waitForHttp200(`${url}/healthz`, proc, 15_000);
+      return { proc, url, dir };
+    } catch (error) {
+      if (proc) await procs.stop(proc, 2000);
+      const tail = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').slice(-2000) : '';
+      fs.rmSync(dir, { recursive: true, force: true });
+      if (attempt < 3 && /address already in use/i.test(tail)) continue;
+      throw new Error(`${(error as Error).message}\nnginx error.log:\n${tail}`);
+    }
   }
-  return { proc, url, dir };
 }
