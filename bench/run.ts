@@ -4,8 +4,8 @@
  * storage; both also core 0, idle while another system is measured) and the load generator
  * (core 1, with redis). Each scenario runs back to back, with the same generator, against
  * spoolcast fed by plain PUBLISH, spoolcast fed by POST /api/events, the baseline and nchan;
- * every delivery is checked, the verdicts are the ratios of issue #8, and the results go to
- * bench/results/<stamp>.json and <stamp>.html (table + latency-over-time charts).
+ * every delivery is checked, the verdicts are ratios against the peers (bench/README.md),
+ * and the results go to bench/results/<stamp>.json and <stamp>.html (table + charts).
  *
  * Options (see bench/README.md):
  *   --quick                 smoke run, ~1.5–2 min (short scenarios, one burst, 10k clients kept)
@@ -342,7 +342,7 @@ async function main(): Promise<number> {
   process.once('SIGTERM', () => onSignal('SIGTERM', 143));
   process.once('exit', () => procs.killAllNow());
   // The whole run is bounded too.
-  // Four systems per scenario: a full run takes ~10 min here.
+  // Four systems per scenario: a full run took 398 s here (2026-12).
   const deadlineMs = (quick ? 10 : 30) * 60_000;
   const deadline = setTimeout(() => {
     say(`the whole bench exceeded ${deadlineMs / 60_000} min; stopping`);

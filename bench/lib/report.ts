@@ -187,7 +187,7 @@ const COLORS: Record<string, string> = {
   baseline: '#e07b00',
   nchan: '#1a8f3a',
 };
-/** The stretch p99 of each steady scenario (issue #8). */
+/** The stretch p99 of each steady scenario (bench/README.md, Scenarios). */
 const TARGET_P99: Record<string, number> = {
   'steady-1k-10': 15,
   'steady-1k-100': 30,

@@ -1,5 +1,5 @@
 /**
- * The scenarios of issue #8, their sizes (full and --quick), and how each result is judged.
+ * The scenarios (bench/README.md), their sizes (full and --quick), and how each is judged.
  * Each scenario runs spoolcast (plain PUBLISH, then POST /api/events), the naive baseline
  * and nchan back to back. The verdict is the ratio against the peers in the same run (the
  * issue's table); the absolute figure is the stretch. Ratios are oriented so that > 1 means
