@@ -85,9 +85,15 @@ module.exports = {
       ),
     },
     {
+      name: 'bench-does-not-use-test-helpers',
+      severity: 'error',
+      comment: 'The bench and the tests share support/, not each other.',
+      ...upward('^bench/', '^test/'),
+    },
+    {
       name: 'src-never-imports-tests-or-tools',
       severity: 'error',
-      ...upward('^(src|workers)/', '^(test|bench|scripts)/'),
+      ...upward('^(src|workers)/', '^(test|bench|scripts|support)/'),
     },
   ],
   options: {

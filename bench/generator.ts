@@ -506,11 +506,14 @@ async function runMemory(
   const sink = new Sink(nextRun++);
   if (target.pid === null) throw new Error('memory: the server pid is unknown (pass --target-pid)');
   await sleep(spec.settleMs);
+  const redisPid = target.redisPid ?? null;
   const before = rssKiB(target.pid);
+  const redisBefore = redisPid === null ? null : rssKiB(redisPid);
   const cpu = new CpuWindow(target.pid);
   const conns = await openConns(sink, target, spec.clients, 512, {}, OPEN_TIMEOUT_MS);
   await sleep(spec.settleMs);
   const after = rssKiB(target.pid);
+  const redisAfter = redisPid === null ? null : rssKiB(redisPid);
   const window = cpu.stop();
   const c = collect(conns, 0);
   closeAll(conns);
@@ -521,6 +524,10 @@ async function runMemory(
       rssBeforeKiB: before,
       rssAfterKiB: after,
       perConnKiB: Math.round(((after - before) / c.connected) * 100) / 100,
+      redisPerConnKiB:
+        redisBefore === null || redisAfter === null
+          ? null
+          : Math.round(((redisAfter - redisBefore) / c.connected) * 100) / 100,
     };
   }
   return result;

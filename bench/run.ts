@@ -1,9 +1,11 @@
 /**
  * `npm run bench`: starts redis-server, the compiled service (production settings, pinned to
- * core 0), the naive baseline (also core 0, idle while the service is measured) and the load
- * generator (core 1, with redis), runs the scenarios against both servers one after the
- * other with the same generator, checks every delivery, and writes
- * bench/results/<stamp>.json and <stamp>.html (table + latency-over-time charts).
+ * core 0), the naive baseline and nchan (nginx + libnginx-mod-nchan, one process, Redis
+ * storage; both also core 0, idle while another system is measured) and the load generator
+ * (core 1, with redis). Each scenario runs back to back, with the same generator, against
+ * spoolcast fed by plain PUBLISH, spoolcast fed by POST /api/events, the baseline and nchan;
+ * every delivery is checked, the verdicts are ratios against the peers (bench/README.md),
+ * and the results go to bench/results/<stamp>.json and <stamp>.html (table + charts).
  *
  * Options (see bench/README.md):
  *   --quick                 smoke run, ~1.5–2 min (short scenarios, one burst, 10k clients kept)
@@ -15,6 +17,8 @@
  *   --stream-path <path>    SSE path (default /api/sse/stream)
  *   --target-pid <pid>      server pid for CPU and RSS readings of --target-url
  *   --skip-baseline         do not run the naive baseline
+ *   --skip-nchan            do not run nchan
+ *   --skip-post             do not run spoolcast's POST /api/events variant
  *   --strict                exit 3 when a target is missed
  * Env: BENCH_PROFILE=1 runs the service under --cpu-prof and prints its top self-time functions.
  */
@@ -26,8 +30,8 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { findOrInstallRedisServer } from '../test/helpers/redis-server.js';
 import type { OwnProc } from './lib/meters.js';
+import { findOrInstallNchan, type NchanPeer, nchanVersions, startNchan } from './lib/nchan.js';
 import { freePort, type Proc, Procs, startRedis, waitForHttp200 } from './lib/procs.js';
 import { formatProfile, type ProfileSummary, summariseProfile } from './lib/profile.js';
 import type {
@@ -41,6 +45,7 @@ import { formatContext, formatHtml, formatTable } from './lib/report.js';
 import {
   type Outcome,
   type PoolResult,
+  poolRow,
   type Row,
   rowsFor,
   SCENARIO_NAMES,
@@ -54,6 +59,8 @@ const SERVICE_CORE = 0;
 const GENERATOR_CORE = 1;
 const SPOOLS_CHANNEL = 'spools:updates';
 const BASELINE_CHANNEL = 'bench:naive';
+/** nchan's message buffer per channel: spoolcast's default HISTORY_SIZE, the same replay depth. */
+const NCHAN_HISTORY = 10_000;
 
 const { values: opts } = parseArgs({
   options: {
@@ -65,6 +72,8 @@ const { values: opts } = parseArgs({
     'stream-path': { type: 'string', default: '/api/sse/stream' },
     'target-pid': { type: 'string' },
     'skip-baseline': { type: 'boolean', default: false },
+    'skip-nchan': { type: 'boolean', default: false },
+    'skip-post': { type: 'boolean', default: false },
     strict: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -287,6 +296,21 @@ async function runPoolBench(
   return JSON.parse(line) as PoolResult;
 }
 
+/** Keeps nginx's error.log with the other logs and removes nchan's temp dir. */
+function keepNchanLog(dir: string | null, logDir: string): void {
+  if (dir === null) return;
+  try {
+    const log = path.join(dir, 'error.log');
+    if (fs.existsSync(log)) {
+      fs.mkdirSync(logDir, { recursive: true });
+      fs.copyFileSync(log, path.join(logDir, 'nchan-error.log'));
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  } catch {
+    // Best effort: a leftover temp dir is not worth failing the run for.
+  }
+}
+
 async function main(): Promise<number> {
   const quick = opts.quick === true;
   let scenarios: ScenarioName[];
@@ -318,12 +342,14 @@ async function main(): Promise<number> {
   process.once('SIGTERM', () => onSignal('SIGTERM', 143));
   process.once('exit', () => procs.killAllNow());
   // The whole run is bounded too.
-  const deadlineMs = (quick ? 5 : 15) * 60_000;
+  // Four systems per scenario: a full run took 398 s here (2026-12).
+  const deadlineMs = (quick ? 10 : 30) * 60_000;
   const deadline = setTimeout(() => {
     say(`the whole bench exceeded ${deadlineMs / 60_000} min; stopping`);
     void stopAll().finally(() => process.exit(2));
   }, deadlineMs);
 
+  let nchanDir: string | null = null;
   if (!procs.pinning) say('WARNING: taskset not found; processes are NOT pinned to cores');
   if (os.availableParallelism() < 2)
     say('WARNING: fewer than 2 cores; service and generator share one');
@@ -341,13 +367,16 @@ async function main(): Promise<number> {
       ownProcs.push({ name: proc.name, pid: proc.pid, core });
     const needsServers = scenarios.some((s) => s !== 'pool');
     let redisUrl: string | null = null;
+    let redisPid: number | null = null;
     let spoolcast: Proc | null = null;
+    let nchan: NchanPeer | null = null;
+    let versions: Record<string, string> = {};
     if (needsServers) {
-      // A fresh machine after `npm install` may lack redis-server: find or install it the
-      // way the tests do (apt as root), else stop with the one-line instruction.
-      await findOrInstallRedisServer();
+      // A fresh machine after `npm install` may lack redis-server: the shared starter finds
+      // or installs it the way the tests do (apt as root), else stops with the instruction.
       const redis = await startRedis(procs, GENERATOR_CORE);
       redisUrl = redis.url;
+      redisPid = redis.proc.pid;
       own(GENERATOR_CORE, redis.proc);
       say(`redis-server ${redis.url} (pid ${redis.proc.pid}, core ${GENERATOR_CORE})`);
     }
@@ -364,6 +393,7 @@ async function main(): Promise<number> {
             ? { kind: 'http-post', url }
             : { kind: 'redis', url: publish, channel: opts.channel ?? SPOOLS_CHANNEL },
         pid: opts['target-pid'] ? Number(opts['target-pid']) : null,
+        redisPid,
       });
       // Counted as the service core's own load (pin the target there for fair figures).
       if (opts['target-pid'])
@@ -412,7 +442,20 @@ async function main(): Promise<number> {
         streamPath: '/api/sse/stream',
         publish: { kind: 'redis', url: redisUrl, channel: SPOOLS_CHANNEL },
         pid: spoolcast.pid,
+        redisPid,
       });
+      // The same process fed the other way a producer can: POST /api/events (validated in
+      // the route, stored and announced; one pool pass).
+      if (!opts['skip-post']) {
+        targets.push({
+          name: 'spoolcast-post',
+          url,
+          streamPath: '/api/sse/stream',
+          publish: { kind: 'http-post', url, path: '/api/events' },
+          pid: spoolcast.pid,
+          redisPid,
+        });
+      }
     }
     if (needsServers && redisUrl && !opts['skip-baseline']) {
       const port = await freePort();
@@ -443,6 +486,25 @@ async function main(): Promise<number> {
         streamPath: '/api/sse/stream',
         publish: { kind: 'redis', url: redisUrl, channel: BASELINE_CHANNEL },
         pid: naive.pid,
+        redisPid,
+      });
+    }
+    if (needsServers && redisUrl && !opts['skip-nchan']) {
+      const install = await findOrInstallNchan(say);
+      versions = nchanVersions(install);
+      nchan = await startNchan(procs, install, SERVICE_CORE, redisUrl, NCHAN_HISTORY);
+      nchanDir = nchan.dir;
+      own(SERVICE_CORE, nchan.proc);
+      say(
+        `nchan ${nchan.url} (nginx ${versions.nginx}, libnginx-mod-nchan ${versions.nchan}, pid ${nchan.proc.pid}, core ${SERVICE_CORE}, Redis storage, fed by POST)`,
+      );
+      targets.push({
+        name: 'nchan',
+        url: nchan.url,
+        streamPath: '/api/sse/stream',
+        publish: { kind: 'http-post', url: nchan.url, path: '/api/events' },
+        pid: nchan.proc.pid,
+        redisPid,
       });
     }
 
@@ -496,13 +558,15 @@ async function main(): Promise<number> {
           }
         };
         pool = { sc: await attempt('pool'), base: await attempt('inline') };
-        rows.push(...rowsFor('pool', undefined, undefined, pool));
+        rows.push(poolRow(pool));
         continue;
       }
       if (!generator) throw new Error('no generator');
       const spec = specs[name];
       const outcomes = new Map<string, Outcome>();
       for (const target of targets) {
+        // Idle connections cost the same however events would be published.
+        if (name === 'memory' && target.name === 'spoolcast-post') continue;
         try {
           const result = await generator.run(target, spec);
           results.push(result);
@@ -515,8 +579,7 @@ async function main(): Promise<number> {
           say(`  ${target.name} ${name}: ERROR ${message}`);
         }
       }
-      const main = targets[0]?.name ?? 'spoolcast';
-      rows.push(...rowsFor(name, outcomes.get(main), outcomes.get('baseline')));
+      rows.push(...rowsFor(name, outcomes));
     }
     if (generator) {
       generator.exit();
@@ -524,7 +587,8 @@ async function main(): Promise<number> {
     }
 
     // --- profile ------------------------------------------------------------------------
-    let profileSummary: ProfileSummary | null = null;
+    // One summary per way of feeding spoolcast (same process, different measured windows).
+    const profileSummaries: Record<string, ProfileSummary> = {};
     if (profile && spoolcast) {
       say('stopping spoolcast so it writes its CPU profile…');
       await procs.stop(spoolcast, 20_000);
@@ -535,19 +599,20 @@ async function main(): Promise<number> {
         .map((f) => path.join(profileDir, f))
         .sort((a, b) => fs.statSync(b).size - fs.statSync(a).size)[0];
       // Cut to the measured windows of the service's runs (burst: the bursts themselves).
-      const windows = results
-        .filter((r) => r.server === 'spoolcast')
-        .flatMap((r) => r.windowsMonoUs);
-      if (newest)
-        profileSummary = summariseProfile(newest, 25, windows.length > 0 ? windows : null);
-      else say('no .cpuprofile was written');
+      for (const variant of ['spoolcast', 'spoolcast-post']) {
+        const windows = results.filter((r) => r.server === variant).flatMap((r) => r.windowsMonoUs);
+        if (newest && windows.length > 0)
+          profileSummaries[variant] = summariseProfile(newest, 25, windows);
+      }
+      if (!newest) say('no .cpuprofile was written');
     }
 
     // --- report -------------------------------------------------------------------------
     const table = formatTable(rows);
     const context = formatContext(results);
     process.stdout.write(`\n${table}\n\n${context}\n`);
-    if (profileSummary) process.stdout.write(`\n${formatProfile(profileSummary)}\n`);
+    for (const [variant, summary] of Object.entries(profileSummaries))
+      process.stdout.write(`\n${variant} — ${formatProfile(summary)}\n`);
     const meta = {
       stamp,
       quick,
@@ -568,18 +633,20 @@ async function main(): Promise<number> {
             service: SERVICE_CORE,
             baseline: SERVICE_CORE,
             poolBench: SERVICE_CORE,
+            nchan: SERVICE_CORE,
             generator: GENERATOR_CORE,
             redis: GENERATOR_CORE,
           }
         : 'none (taskset missing)',
       build,
+      versions,
       targets,
       specs: Object.fromEntries(
         scenarios.filter((s) => s !== 'pool').map((s) => [s, specs[s as keyof typeof specs]]),
       ),
       errors,
     };
-    const json = { ...meta, rows, results, pool, profile: profileSummary };
+    const json = { ...meta, rows, results, pool, profile: profileSummaries };
     const jsonFile = path.join(RESULTS_DIR, `${stamp}.json`);
     const htmlFile = path.join(RESULTS_DIR, `${stamp}.html`);
     fs.writeFileSync(jsonFile, `${JSON.stringify(json, null, 2)}\n`);
@@ -600,6 +667,7 @@ async function main(): Promise<number> {
   } finally {
     clearTimeout(deadline);
     await stopAll();
+    keepNchanLog(nchanDir, logDir);
   }
 }
 

@@ -1,7 +1,9 @@
 /**
  * Self-test of the generator's SSE reader (lib/sse-conn.ts): a local server sends 300 events
  * as a chunked (and as a close-delimited) SSE stream, split into writes of 1, 13 and 997
- * bytes; every event must arrive once, in order, with the monitor recording each `id:`.
+ * bytes; every event must arrive once, in order, with the monitor recording each `id:`. A
+ * stream shaped as nchan 1.3.6 sends it (no chunking, `: hi` comment first, ids `<time>:<n>`,
+ * the producer's JSON unchanged) must parse the same way.
  *
  *   node --import tsx bench/selftest.ts
  */
@@ -113,6 +115,37 @@ for (const variant of ['faulty', 'reordered'] as const) {
   if (!ok) failures++;
   process.stdout.write(
     `${ok ? 'ok  ' : 'FAIL'} ${variant} stream: received ${conn.received}, gaps ${conn.gaps} (want ${want}), out of order ${conn.outOfOrder} (want ${want})\n`,
+  );
+  conn.close();
+}
+// nchan's EventSource bytes, as captured from `nchan_subscriber eventsource` (1.3.6).
+{
+  let body = ': hi\n\n';
+  for (let i = 0; i < N; i++)
+    body += `id: 1796122634:${i}\ndata: ${makeEvent(RUN, i, 1000 + i)}\n\n`;
+  current = Buffer.from(
+    'HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nContent-Type: text/event-stream; charset=utf-8\r\n' +
+      `Connection: keep-alive\r\n\r\n${body}`,
+  );
+  step = 997;
+  const sink = new Sink(RUN);
+  const conn = await new Promise<SseConn>((resolve) => {
+    const c: SseConn = new SseConn(
+      sink,
+      { host: '127.0.0.1', port, path: '/', hostHeader: 'selftest', recordIds: true },
+      () => resolve(c),
+    );
+  });
+  const deadline = Date.now() + 20_000;
+  while (conn.expected < N && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  const ok =
+    conn.received === N &&
+    conn.gaps === 0 &&
+    conn.outOfOrder === 0 &&
+    conn.ids?.get(49) === '1796122634:49';
+  if (!ok) failures++;
+  process.stdout.write(
+    `${ok ? 'ok  ' : 'FAIL'} nchan-shaped stream: received ${conn.received}/${N}, gaps ${conn.gaps}, out of order ${conn.outOfOrder}, id of event 49 ${conn.ids?.get(49)}\n`,
   );
   conn.close();
 }

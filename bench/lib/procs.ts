@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { spawnRedis } from '../../support/redis-process.js';
 
 /** A started child with the tail of its output. */
 export interface Proc {
@@ -122,21 +123,6 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
-/** Waits until `proc`'s output contains `marker`; rejects if it exits or times out. */
-export async function waitForOutput(proc: Proc, marker: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let exited = false;
-  void proc.exited.then(() => {
-    exited = true;
-  });
-  while (!proc.tail().includes(marker)) {
-    if (exited) throw new Error(`${proc.name} exited before "${marker}":\n${proc.tail()}`);
-    if (Date.now() > deadline)
-      throw new Error(`${proc.name}: no "${marker}" within ${timeoutMs} ms`);
-    await sleep(20);
-  }
-}
-
 /** Polls `GET url` until it answers 200; rejects if `proc` exits or on timeout. */
 export async function waitForHttp200(
   url: string,
@@ -163,37 +149,24 @@ export async function waitForHttp200(
   }
 }
 
-/** Starts redis-server (no persistence) on a free port; retries when the port was taken. */
+/**
+ * Starts redis-server with the repository's one Redis starter (support/redis-process.ts,
+ * shared with the tests: found or installed with apt, free port, no persistence, retried when
+ * the port was taken), launched through `procs` so it is pinned to `core`, logged and
+ * stopped with the rest.
+ */
 export async function startRedis(
   procs: Procs,
   core: number | null,
 ): Promise<{ proc: Proc; url: string; port: number }> {
-  for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
-    const proc = procs.spawn(
-      'redis',
-      core,
-      'redis-server',
-      [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--maxclients',
-        '1000',
-      ],
-      { stopLast: true },
-    );
-    try {
-      await waitForOutput(proc, 'Ready to accept connections', 10_000);
-      return { proc, url: `redis://127.0.0.1:${port}`, port };
-    } catch (error) {
-      await procs.stop(proc, 1000);
-      if (attempt >= 5 || !/address already in use/i.test(proc.tail())) throw error;
-    }
-  }
+  let proc: Proc | null = null;
+  const redis = await spawnRedis({
+    args: ['--maxclients', '1000'],
+    launch: (bin, argv, cwd) => {
+      proc = procs.spawn('redis', core, bin, argv, { cwd, stopLast: true });
+      return proc.child;
+    },
+  });
+  if (proc === null) throw new Error('redis-server was not launched');
+  return { proc, url: redis.url, port: redis.port };
 }

@@ -7,11 +7,14 @@ import type { LatencySummary } from './histogram.js';
 /** How the generator publishes events to a server. */
 export type PublishMethod =
   | { kind: 'redis'; url: string; channel: string }
-  | { kind: 'http-post'; url: string };
+  | { kind: 'http-post'; url: string; path?: string };
 
 /** One server under test. */
 export interface TargetSpec {
-  /** Label in the report: `spoolcast`, `baseline` or `target`. */
+  /**
+   * Label in the report: `spoolcast` (plain PUBLISH), `spoolcast-post` (POST /api/events),
+   * `baseline`, `nchan`, or `target` (--target-url).
+   */
   name: string;
   /** Base URL, e.g. http://127.0.0.1:8000 (http only; host must be a loopback address). */
   url: string;
@@ -19,6 +22,8 @@ export interface TargetSpec {
   publish: PublishMethod;
   /** Server process id when local: CPU from /proc/<pid>/stat, RSS from /proc/<pid>/status. */
   pid: number | null;
+  /** redis-server's pid: the memory scenario reports its RSS change too (nchan stores there). */
+  redisPid?: number | null;
 }
 
 export type ScenarioSpec =
@@ -151,7 +156,14 @@ export interface RunResult {
   tcp: { listenOverflows: number; listenDrops: number; synRetrans: number };
   bursts?: BurstRun[];
   storm?: StormFindings;
-  memory?: { clients: number; rssBeforeKiB: number; rssAfterKiB: number; perConnKiB: number };
+  memory?: {
+    clients: number;
+    rssBeforeKiB: number;
+    rssAfterKiB: number;
+    perConnKiB: number;
+    /** redis-server's RSS change over the same window, per connection (null if unknown). */
+    redisPerConnKiB: number | null;
+  };
   notes: string[];
 }
 

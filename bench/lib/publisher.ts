@@ -1,9 +1,9 @@
 /**
  * Producers for the generator: a plain Redis `PUBLISH` on the input channel (what the Python
- * backend does) or `POST /api/events`. Each event carries the bench fields first, so the
+ * backend does) or `POST /api/events` (spoolcast's route, and nchan's publisher location). Each event carries the bench fields first, so the
  * receiver finds them right after `data: {` without parsing JSON.
  */
-import http from 'node:http';
+import net from 'node:net';
 import { Redis } from 'ioredis';
 import type { PublishMethod } from './protocol.js';
 
@@ -106,45 +106,82 @@ class RedisPublisher implements Publisher {
   }
 }
 
-class HttpPublisher implements Publisher {
+/**
+ * `POST <path>` on one keep-alive connection, requests pipelined (HTTP/1.1 §9.3.2) and
+ * written as soon as they are due, a burst in one write: the server sees them in publish
+ * order, as it sees pipelined PUBLISHes on one Redis connection. (A pool of connections
+ * would let a server receive — and number — events out of order.) Any 2xx counts as
+ * accepted (spoolcast answers 202, nchan 201 or 202).
+ */
+class PipelinedHttpPublisher implements Publisher {
   errors = 0;
   private inFlight = 0;
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-  private readonly url: URL;
+  private socket: net.Socket | null = null;
+  private pending: Buffer = Buffer.alloc(0);
+  private readonly host: string;
+  private readonly port: number;
+  private readonly head: string;
 
-  constructor(baseUrl: string) {
-    this.url = new URL('/api/events', baseUrl);
+  constructor(baseUrl: string, path: string) {
+    const url = new URL(path, baseUrl);
+    this.host = url.hostname;
+    this.port = Number(url.port || 80);
+    this.head = `POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nContent-Length: `;
+  }
+
+  private connection(): net.Socket {
+    if (this.socket !== null) return this.socket;
+    const socket = net.connect({ host: this.host, port: this.port });
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', () => undefined);
+    socket.once('close', () => {
+      // Whatever was still unanswered is lost with the connection.
+      this.errors += this.inFlight;
+      this.inFlight = 0;
+      this.pending = Buffer.alloc(0);
+      if (this.socket === socket) this.socket = null;
+    });
+    this.socket = socket;
+    return socket;
+  }
+
+  private request(payload: string): string {
+    return `${this.head}${Buffer.byteLength(payload)}\r\n\r\n${payload}`;
   }
 
   publish(payload: string): void {
     this.inFlight++;
-    const req = http.request(
-      this.url,
-      {
-        method: 'POST',
-        agent: this.agent,
-        headers: {
-          'Content-Type': 'application/json',
-          'Content-Length': Buffer.byteLength(payload),
-        },
-        timeout: 10_000,
-      },
-      (res) => {
-        if (res.statusCode !== 202) this.errors++;
-        res.resume();
-        res.once('end', () => this.inFlight--);
-      },
-    );
-    req.once('error', () => {
-      this.errors++;
-      this.inFlight--;
-    });
-    req.once('timeout', () => req.destroy(new Error('publish timed out')));
-    req.end(payload);
+    this.connection().write(this.request(payload));
   }
 
   publishMany(payloads: string[]): void {
-    for (const payload of payloads) this.publish(payload);
+    this.inFlight += payloads.length;
+    this.connection().write(payloads.map((p) => this.request(p)).join(''));
+  }
+
+  /** Consumes complete responses (Content-Length or chunked bodies) in order. */
+  private onData(chunk: Buffer): void {
+    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    for (;;) {
+      const end = this.pending.indexOf('\r\n\r\n');
+      if (end === -1) return;
+      const head = this.pending.toString('latin1', 0, end);
+      const status = Number(head.slice(9, 12));
+      let bodyEnd: number;
+      const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
+      if (length) {
+        bodyEnd = end + 4 + Number(length[1]);
+        if (this.pending.length < bodyEnd) return;
+      } else if (/\r\ntransfer-encoding:[^\r]*chunked/i.test(head)) {
+        const last = this.pending.indexOf('\r\n0\r\n\r\n', end + 2);
+        if (last === -1) return;
+        bodyEnd = last + 7;
+      } else bodyEnd = end + 4;
+      this.pending = this.pending.subarray(bodyEnd);
+      if (this.inFlight > 0) this.inFlight--;
+      if (!(status >= 200 && status < 300)) this.errors++;
+    }
   }
 
   async settled(timeoutMs: number): Promise<void> {
@@ -153,15 +190,16 @@ class HttpPublisher implements Publisher {
   }
 
   async close(): Promise<void> {
-    this.agent.destroy();
+    this.socket?.destroy();
+    this.socket = null;
   }
 }
 
-/** Creates the publisher for a method (`http-post` posts to the target's /api/events). */
+/** Creates the publisher for a method (`http-post` posts to `path`, default /api/events). */
 export function createPublisher(method: PublishMethod): Publisher {
   return method.kind === 'redis'
     ? new RedisPublisher(method.url, method.channel)
-    : new HttpPublisher(method.url);
+    : new PipelinedHttpPublisher(method.url, method.path ?? '/api/events');
 }
 
 export function sleep(ms: number): Promise<void> {

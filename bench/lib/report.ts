@@ -1,29 +1,42 @@
 /**
  * Output: the plain-text table, and a self-contained HTML page with the same table and one
- * SVG chart per scenario of p50/p99 latency per second, spoolcast against the baseline.
+ * SVG chart per scenario of p50/p99 latency per second, spoolcast (both feeds) against the
+ * baseline and nchan.
  */
 import type { RunResult } from './protocol.js';
 import type { Row } from './scenarios.js';
 
 const HEADERS = [
   'scenario',
-  'target',
+  'fed by',
+  'measure',
   'spoolcast',
   'baseline',
-  '× (>1 = sc better)',
+  'nchan',
+  'verdict rule',
+  '× peer',
   'verdict',
-  'gen CPU sc | base',
-  'foreign c0/c1 sc | base',
+  'stretch',
+  'stretch verdict',
+  'spoolcast delivered',
+  'gen CPU sc/base/nchan',
+  'foreign c0/c1',
 ];
 
 function cells(row: Row): string[] {
   return [
     row.scenario,
-    row.target,
+    row.variant,
+    row.measure,
     row.spoolcast,
     row.baseline,
+    row.nchan,
+    row.rule,
     row.ratio,
     row.verdict,
+    row.stretchTarget,
+    row.stretch,
+    row.delivered,
     row.genCpu,
     row.foreign,
   ];
@@ -138,7 +151,7 @@ function chart(title: string, series: Series[], targetMs: number | null): string
       `<line x1="${m.l}" x2="${m.l + pw}" y1="${yy}" y2="${yy}" stroke="#c00" stroke-dasharray="2,3"/>`,
     );
     parts.push(
-      `<text x="${m.l + pw - 4}" y="${Number(yy) - 4}" text-anchor="end" fill="#c00">target p99 ${targetMs} ms</text>`,
+      `<text x="${m.l + pw - 4}" y="${Number(yy) - 4}" text-anchor="end" fill="#c00">stretch p99 ${targetMs} ms</text>`,
     );
   }
   series.forEach((s, i) => {
@@ -169,13 +182,16 @@ function chart(title: string, series: Series[], targetMs: number | null): string
 
 const COLORS: Record<string, string> = {
   spoolcast: '#1f6fd1',
+  'spoolcast-post': '#6a3fc1',
   target: '#1f6fd1',
   baseline: '#e07b00',
+  nchan: '#1a8f3a',
 };
+/** The stretch p99 of each steady scenario (bench/README.md, Scenarios). */
 const TARGET_P99: Record<string, number> = {
-  'steady-1k-10': 10,
-  'steady-1k-100': 20,
-  'steady-10k-10': 50,
+  'steady-1k-10': 15,
+  'steady-1k-100': 30,
+  'steady-10k-10': 300,
 };
 
 /** The self-contained HTML report. */
@@ -224,8 +240,8 @@ export function formatHtml(
 body{font-family:sans-serif;margin:24px;color:#222}
 table{border-collapse:collapse;font-size:13px;margin-bottom:24px}
 td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}
-tr.met td:nth-child(6){color:#070;font-weight:bold}
-tr.miss td:nth-child(6){color:#b00;font-weight:bold}
+tr.met td:nth-child(9){color:#070;font-weight:bold}
+tr.miss td:nth-child(9){color:#b00;font-weight:bold}
 td:first-child{white-space:nowrap}
 pre{background:#f6f6f6;padding:8px;font-size:12px;overflow:auto}
 </style></head><body>

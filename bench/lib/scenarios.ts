@@ -1,7 +1,9 @@
 /**
- * The scenarios of the issue, their sizes (full and --quick), and how each result is judged
- * against its target. Every figure is shown with the baseline's figure and a ratio oriented
- * so that > 1 means spoolcast did better.
+ * The scenarios (bench/README.md), their sizes (full and --quick), and how each is judged.
+ * Each scenario runs spoolcast (plain PUBLISH, then POST /api/events), the naive baseline
+ * and nchan back to back. The verdict is the ratio against the peers in the same run (the
+ * issue's table); the absolute figure is the stretch. Ratios are oriented so that > 1 means
+ * spoolcast did better.
  */
 import type { RunResult, ScenarioSpec } from './protocol.js';
 
@@ -89,31 +91,49 @@ export const LABELS: Record<ScenarioName, string> = {
   pool: 'pool alone: validate+enrich',
 };
 
+/** The two ways spoolcast is fed, each judged against the same peers. */
+export const VARIANTS = [
+  { target: 'spoolcast', label: 'PUBLISH' },
+  { target: 'spoolcast-post', label: 'POST' },
+] as const;
+
 /**
  * `met`, `MISSED`, `MISSED (noisy …)` when other users of the machine took ≥ 15 % of a core
- * during the run, `inconclusive: generator saturated`, `replay missing`/`replay partial`,
- * `error`.
+ * during one of the runs compared, `inconclusive: generator saturated`, `replay missing`,
+ * `error`, `no peer`.
  */
 export type Verdict = string;
 
-/** One row of the results table. */
+/** One row of the results table: one scenario, one way of feeding spoolcast. */
 export interface Row {
   scenario: string;
-  target: string;
+  /** `PUBLISH`, `POST` or `—` (memory and pool do not publish). */
+  variant: string;
+  /** What the figures are. */
+  measure: string;
   spoolcast: string;
   baseline: string;
-  /** How many times better spoolcast did (> 1 = better); '—' when not comparable. */
+  nchan: string;
+  /** The verdict's rule, e.g. `p99 ≤ 0.8 × better peer, 100 % delivered`. */
+  rule: string;
+  /** Against the peer the rule names (> 1 = spoolcast better); '—' when not comparable. */
   ratio: string;
   verdict: Verdict;
+  stretchTarget: string;
+  stretch: Verdict;
+  /** spoolcast's delivery check. */
+  delivered: string;
+  /** Generator CPU in the runs compared: spoolcast / baseline / nchan. */
   genCpu: string;
-  /** Busy % of core 0 / core 1 not from the bench's processes, during each run. */
+  /** Highest foreign load on core 0 / core 1 over the runs compared. */
   foreign: string;
 }
 
 /** A result, or the error that stopped it. */
 export type Outcome = RunResult | { error: string };
 
-const isResult = (o: Outcome | undefined): o is RunResult => o !== undefined && !('error' in o);
+export const isResult = (o: Outcome | undefined): o is RunResult =>
+  o !== undefined && !('error' in o);
 
 /** Generator too busy for its timings to be trusted. */
 export function isSaturated(r: RunResult): boolean {
@@ -123,54 +143,36 @@ export function isSaturated(r: RunResult): boolean {
 /** Foreign load (other users of the machine) at or above this % of a core marks a run noisy. */
 export const NOISY_FOREIGN_PCT = 15;
 
-function noise(r: RunResult): string | null {
-  const busy = r.foreignPct
-    .slice(0, 2)
+function noise(runs: RunResult[]): string | null {
+  const worst = [0, 1].map((core) => Math.max(0, ...runs.map((r) => r.foreignPct[core] ?? 0)));
+  const busy = worst
     .map((pct, core) => (pct >= NOISY_FOREIGN_PCT ? `core${core} +${Math.round(pct)}%` : null))
     .filter((x) => x !== null);
   return busy.length === 0 ? null : `noisy: ${busy.join(', ')} foreign`;
 }
 
-function genCpu(sc: Outcome | undefined, base: Outcome | undefined): string {
-  const one = (r: Outcome | undefined) => {
-    if (!isResult(r)) return '—';
-    const text = `${Math.round(r.genCpuPct)}%`;
-    return isSaturated(r) ? `${text} SATURATED` : text;
-  };
-  return base === undefined ? one(sc) : `${one(sc)} | ${one(base)}`;
-}
-
-function foreign(sc: Outcome | undefined, base: Outcome | undefined): string {
-  const one = (r: Outcome | undefined) =>
-    isResult(r)
-      ? r.foreignPct
-          .slice(0, 2)
-          .map((p) => `${Math.round(p)}%`)
-          .join('/')
-      : '—';
-  return base === undefined ? one(sc) : `${one(sc)} | ${one(base)}`;
-}
-
 const fmtMs = (ms: number | null | undefined) =>
   ms === null || ms === undefined || Number.isNaN(ms)
     ? '—'
-    : `${ms < 10 ? ms.toFixed(2) : ms.toFixed(1)} ms`;
+    : ms >= 1000
+      ? `${(ms / 1000).toFixed(2)} s`
+      : `${ms < 10 ? ms.toFixed(2) : ms.toFixed(1)} ms`;
 const fmtRate = (n: number) =>
   n >= 1e6 ? `${(n / 1e6).toFixed(2)} M/s` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k/s` : `${n}/s`;
 const fmtRatio = (better: number | null) =>
   better === null || !Number.isFinite(better) ? '—' : `${better.toFixed(2)}×`;
+const firstLine = (text: string) => (text.split('\n')[0] ?? '').slice(0, 60);
 
 function deliveryText(r: RunResult): string {
   const pct = r.expected === 0 ? 100 : (r.delivered / r.expected) * 100;
-  const parts = [`${pct >= 99.9995 && pct < 100 ? '99.999' : pct.toFixed(3)}%`];
   const issues: string[] = [];
   if (r.missing > 0) issues.push(`${r.missing} missing`);
-  if (r.outOfOrder > 0) issues.push(`${r.outOfOrder} dup/out-of-order`);
+  if (r.outOfOrder > 0) issues.push(`${r.outOfOrder} dup/ooo`);
   if (r.connectErrors > 0) issues.push(`${r.connectErrors} conn failed`);
   if (r.disconnects > 0) issues.push(`${r.disconnects} dropped`);
   if (r.publishErrors > 0) issues.push(`${r.publishErrors} publish errors`);
-  if (issues.length === 0) issues.push('in order, no dups');
-  return `${parts[0]} (${issues.join(', ')})`;
+  const text = `${pct >= 99.9995 && pct < 100 ? '99.999' : pct.toFixed(pct === 100 ? 0 : 3)}%`;
+  return issues.length === 0 ? `${text} in order` : `${text} (${issues.join(', ')})`;
 }
 
 export function deliveryIntact(r: RunResult): boolean {
@@ -185,213 +187,243 @@ export function deliveryIntact(r: RunResult): boolean {
 }
 
 /**
- * Judges a figure. A timing miss on a saturated generator is inconclusive; a miss while
- * other users loaded the cores says so.
+ * Judges a figure. A timing miss with a saturated generator in any of the runs compared is
+ * inconclusive; a miss while other users loaded the cores says so.
  */
-function judge(met: boolean, r: RunResult, timing: boolean): Verdict {
+function judge(met: boolean, runs: RunResult[], timing: boolean): Verdict {
   if (met) return 'met';
   if (!timing) return 'MISSED';
-  if (isSaturated(r)) return 'inconclusive: generator saturated';
-  const noisy = noise(r);
+  if (runs.some(isSaturated)) return 'inconclusive: generator saturated';
+  const noisy = noise(runs);
   return noisy ? `MISSED (${noisy})` : 'MISSED';
 }
 
-interface Metric {
-  target: string;
-  value: (r: RunResult) => number | null;
-  format: (v: number | null) => string;
-  ok: (v: number) => boolean;
-  /** true when lower is better (latency, memory, time). */
-  lowerIsBetter: boolean;
+/** Outcomes of one scenario, by target name. */
+export type Outcomes = Map<string, Outcome>;
+
+const cell = (o: Outcome | undefined, show: (r: RunResult) => string) =>
+  isResult(o) ? show(o) : o ? `error: ${firstLine(o.error)}` : '—';
+
+function genCpuCell(runs: (Outcome | undefined)[]): string {
+  return runs
+    .map((r) => (isResult(r) ? `${Math.round(r.genCpuPct)}%${isSaturated(r) ? ' SAT' : ''}` : '—'))
+    .join(' / ');
+}
+
+function foreignCell(runs: RunResult[]): string {
+  if (runs.length === 0) return '—';
+  return [0, 1]
+    .map((core) => `${Math.round(Math.max(0, ...runs.map((r) => r.foreignPct[core] ?? 0)))}%`)
+    .join('/');
+}
+
+/** How one scenario is measured and judged. */
+interface Judge {
+  measure: string;
+  /** What a server's cell shows. */
+  show: (r: RunResult) => string;
+  rule: string;
+  /** Which peers the rule compares against. */
+  peers: 'better' | 'nchan';
+  /**
+   * The verdict from spoolcast's result and the peers' (only those with results): whether it
+   * is met, and the ratio shown (> 1 = spoolcast better). null: nothing to compare.
+   */
+  verdict: (sc: RunResult, peers: RunResult[]) => { met: boolean; ratio: number | null } | null;
+  stretchTarget: string;
+  stretch: (sc: RunResult) => boolean;
   /** false for figures the generator's speed cannot distort (memory). */
-  timing?: boolean;
+  timing: boolean;
 }
 
-function metricRow(
-  scenario: ScenarioName,
-  metric: Metric,
-  sc: Outcome | undefined,
-  base: Outcome | undefined,
-): Row {
-  const row: Row = {
-    scenario: LABELS[scenario],
-    target: metric.target,
-    spoolcast: isResult(sc)
-      ? metric.format(metric.value(sc))
-      : sc
-        ? `error: ${firstLine(sc.error)}`
-        : '—',
-    baseline: isResult(base)
-      ? metric.format(metric.value(base))
-      : base
-        ? `error: ${firstLine(base.error)}`
-        : '—',
-    ratio: '—',
-    verdict: 'error',
-    genCpu: genCpu(sc, base),
-    foreign: foreign(sc, base),
-  };
-  if (!isResult(sc)) return row;
-  const v = metric.value(sc);
-  row.verdict = v === null ? 'MISSED' : judge(metric.ok(v), sc, metric.timing !== false);
-  if (isResult(base)) {
-    const b = metric.value(base);
-    if (v !== null && b !== null && v > 0 && b > 0)
-      row.ratio = fmtRatio(metric.lowerIsBetter ? b / v : v / b);
-  }
-  return row;
-}
+const p50 = (r: RunResult) => r.latency?.p50 ?? null;
+const p99 = (r: RunResult) => r.latency?.p99 ?? null;
 
-function deliveryRow(
-  scenario: ScenarioName,
-  target: string,
-  sc: Outcome | undefined,
-  base: Outcome | undefined,
-): Row {
+/** p99 ≤ factor × the better (lower) peer p99, and (if `intact`) every delivery intact. */
+function latencyJudge(factor: number, stretchP50: number | null, stretchP99: number): Judge {
+  const rule = `p99 ≤ ${factor === 1 ? '' : `${factor} × `}better peer's${factor === 1 ? '' : ', 100 % delivered'}`;
   return {
-    scenario: LABELS[scenario],
-    target,
-    spoolcast: isResult(sc) ? deliveryText(sc) : sc ? `error: ${firstLine(sc.error)}` : '—',
-    baseline: isResult(base) ? deliveryText(base) : base ? `error: ${firstLine(base.error)}` : '—',
-    ratio: '—',
-    verdict: isResult(sc) ? (deliveryIntact(sc) ? 'met' : 'MISSED') : 'error',
-    genCpu: genCpu(sc, base),
-    foreign: foreign(sc, base),
+    measure: 'p50 / p99',
+    show: (r) => `${fmtMs(p50(r))} / ${fmtMs(p99(r))}`,
+    rule,
+    peers: 'better',
+    verdict: (sc, peers) => {
+      const mine = p99(sc);
+      const best = Math.min(...peers.map(p99).filter((v): v is number => v !== null && v > 0));
+      if (mine === null || !Number.isFinite(best)) return null;
+      return {
+        met: mine <= factor * best && (factor === 1 || deliveryIntact(sc)),
+        ratio: mine > 0 ? best / mine : null,
+      };
+    },
+    stretchTarget:
+      stretchP50 === null
+        ? `p99 ≤ ${stretchP99} ms`
+        : `p50 ≤ ${stretchP50} ms, p99 ≤ ${stretchP99} ms`,
+    stretch: (sc) =>
+      (p99(sc) ?? Number.POSITIVE_INFINITY) <= stretchP99 &&
+      (stretchP50 === null || (p50(sc) ?? Number.POSITIVE_INFINITY) <= stretchP50),
+    timing: true,
   };
 }
 
-const firstLine = (text: string) => (text.split('\n')[0] ?? '').slice(0, 80);
+const firstP50 = (r: RunResult) => r.eventStats?.firstP50 ?? null;
 
-const p50: Metric['value'] = (r) => r.latency?.p50 ?? null;
-const p99: Metric['value'] = (r) => r.latency?.p99 ?? null;
-
-/** Table rows for one scenario from the spoolcast and baseline outcomes. */
-export function rowsFor(
-  scenario: ScenarioName,
-  sc: Outcome | undefined,
-  base: Outcome | undefined,
-  pool?: { sc: PoolResult | { error: string }; base: PoolResult | { error: string } | undefined },
-): Row[] {
-  const lat = (target: string, value: Metric['value'], limit: number): Metric => ({
-    target,
-    value,
-    format: fmtMs,
-    ok: (v) => v <= limit,
-    lowerIsBetter: true,
-  });
-  switch (scenario) {
-    case 'steady-1k-10':
-      return [
-        metricRow(scenario, lat('p50 ≤ 3 ms', p50, 3), sc, base),
-        metricRow(scenario, lat('p99 ≤ 10 ms', p99, 10), sc, base),
-        deliveryRow(scenario, 'every delivery intact', sc, base),
-      ];
-    case 'steady-1k-100':
-      return [
-        metricRow(scenario, lat('p99 ≤ 20 ms', p99, 20), sc, base),
-        deliveryRow(scenario, '100 % delivered, in order', sc, base),
-      ];
-    case 'steady-10k-10':
-      return [
-        metricRow(scenario, lat('p99 ≤ 50 ms', p99, 50), sc, base),
-        deliveryRow(scenario, '100 % delivered, in order', sc, base),
-      ];
-    case 'burst':
-      return [
-        metricRow(
-          scenario,
-          {
-            target: '≥ 1,000,000 deliveries/s',
-            value: (r) => r.deliveriesPerS,
-            format: (v) => (v === null ? '—' : fmtRate(v)),
-            ok: (v) => v >= 1_000_000,
-            lowerIsBetter: false,
-          },
-          sc,
-          base,
-        ),
-        deliveryRow(scenario, 'complete, in order', sc, base),
-      ];
-    case 'memory':
-      return [
-        metricRow(
-          scenario,
-          {
-            target: '≤ 8 KiB per idle conn',
-            value: (r) => r.memory?.perConnKiB ?? null,
-            format: (v) => (v === null ? '—' : `${v.toFixed(2)} KiB`),
-            ok: (v) => v <= 8,
-            lowerIsBetter: true,
-            timing: false,
-          },
-          sc,
-          base,
-        ),
-      ];
-    case 'storm': {
-      const streamingRow = metricRow(
-        scenario,
-        {
-          target: 'all streaming ≤ 1.5 s',
-          value: (r) => r.storm?.allStreamingMs ?? null,
-          format: (v) => (v === null ? 'not all streamed' : fmtMs(v)),
-          ok: (v) => v <= 1500,
-          lowerIsBetter: true,
-        },
-        sc,
-        base,
-      );
-      const replayText = (o: Outcome | undefined) => {
-        if (!isResult(o) || !o.storm)
-          return o && 'error' in o ? `error: ${firstLine(o.error)}` : '—';
-        const s = o.storm;
-        return `${s.replay}: ${s.replayComplete}/${o.clients} full replay, ${s.liveComplete}/${o.clients} got live`;
+const JUDGES: Record<Exclude<ScenarioName, 'pool'>, Judge> = {
+  'steady-1k-10': latencyJudge(1, 5, 15),
+  'steady-1k-100': latencyJudge(0.8, null, 30),
+  'steady-10k-10': latencyJudge(0.8, null, 300),
+  burst: {
+    measure: 'deliveries/s, 1st-delivery p50',
+    show: (r) => `${fmtRate(r.deliveriesPerS)}, ${fmtMs(firstP50(r))}`,
+    rule: "≥ 3 × nchan's deliveries/s, 1st p50 ≤ nchan's",
+    peers: 'nchan',
+    verdict: (sc, peers) => {
+      const nchan = peers[0];
+      if (!nchan || nchan.deliveriesPerS <= 0) return null;
+      const ratio = sc.deliveriesPerS / nchan.deliveriesPerS;
+      const mine = firstP50(sc);
+      const theirs = firstP50(nchan);
+      return {
+        met: ratio >= 3 && mine !== null && theirs !== null && mine <= theirs,
+        ratio,
       };
-      let verdict: Verdict = 'error';
-      if (isResult(sc) && sc.storm) {
-        const s = sc.storm;
-        if (s.replay === 'missing') verdict = 'replay missing';
-        else if (s.replay === 'partial') verdict = 'replay partial';
-        else verdict = s.liveComplete === sc.clients && sc.outOfOrder === 0 ? 'met' : 'MISSED';
+    },
+    stretchTarget: '≥ 1 M deliveries/s',
+    stretch: (sc) => sc.deliveriesPerS >= 1_000_000,
+    timing: true,
+  },
+  memory: {
+    measure: 'RSS / idle conn (redis)',
+    show: (r) =>
+      r.memory
+        ? `${r.memory.perConnKiB.toFixed(2)} KiB${r.memory.redisPerConnKiB === null ? '' : ` (+${r.memory.redisPerConnKiB.toFixed(2)} redis)`}`
+        : '—',
+    rule: "≤ nchan's (server + redis)",
+    peers: 'nchan',
+    verdict: (sc, peers) => {
+      const total = (r: RunResult) =>
+        r.memory ? r.memory.perConnKiB + Math.max(0, r.memory.redisPerConnKiB ?? 0) : null;
+      const mine = total(sc);
+      const theirs = peers[0] ? total(peers[0]) : null;
+      if (mine === null || theirs === null) return null;
+      return { met: mine <= theirs, ratio: mine > 0 ? theirs / mine : null };
+    },
+    stretchTarget: '≤ 10 KiB',
+    stretch: (sc) => (sc.memory?.perConnKiB ?? Number.POSITIVE_INFINITY) <= 10,
+    timing: false,
+  },
+  storm: {
+    measure: 'all streaming, replay',
+    show: (r) =>
+      r.storm
+        ? `${r.storm.allStreamingMs === null ? `${r.storm.streaming}/${r.clients} streamed` : fmtMs(r.storm.allStreamingMs)}, replay ${r.storm.replay}${r.storm.replay === 'partial' ? ` ${r.storm.replayComplete}/${r.clients}` : ''}`
+        : '—',
+    rule: "all streaming ≤ nchan's time",
+    peers: 'nchan',
+    verdict: (sc, peers) => {
+      const nchan = peers[0];
+      const mine = sc.storm?.allStreamingMs ?? null;
+      const theirs = nchan?.storm?.allStreamingMs ?? null;
+      if (!nchan?.storm) return null;
+      // A peer that did not get every client streaming within the wait loses the race.
+      if (mine === null) return { met: false, ratio: null };
+      if (theirs === null) return { met: true, ratio: null };
+      return { met: mine <= theirs, ratio: mine > 0 ? theirs / mine : null };
+    },
+    stretchTarget: '≤ 1.5 s, replay complete',
+    stretch: (sc) =>
+      sc.storm !== undefined &&
+      sc.storm.allStreamingMs !== null &&
+      sc.storm.allStreamingMs <= 1500 &&
+      sc.storm.replay === 'complete' &&
+      sc.storm.liveComplete === sc.clients,
+    timing: true,
+  },
+};
+
+/** Table rows for one scenario: one per way of feeding spoolcast that ran. */
+export function rowsFor(scenario: Exclude<ScenarioName, 'pool'>, outcomes: Outcomes): Row[] {
+  const j = JUDGES[scenario];
+  const base = outcomes.get('baseline');
+  const nchan = outcomes.get('nchan');
+  const rows: Row[] = [];
+  const variants = [...VARIANTS, { target: 'target', label: 'target' }].filter((v) =>
+    outcomes.has(v.target),
+  );
+  for (const v of variants) {
+    const sc = outcomes.get(v.target);
+    const peerOutcomes = j.peers === 'nchan' ? [nchan] : [base, nchan];
+    const peers = peerOutcomes.filter(isResult);
+    const compared = [sc, ...peerOutcomes].filter(isResult);
+    const row: Row = {
+      scenario: LABELS[scenario],
+      variant: scenario === 'memory' ? '—' : v.label,
+      measure: j.measure,
+      spoolcast: cell(sc, j.show),
+      baseline: cell(base, j.show),
+      nchan: cell(nchan, j.show),
+      rule: j.rule,
+      ratio: '—',
+      verdict: 'error',
+      stretchTarget: j.stretchTarget,
+      stretch: 'error',
+      delivered: cell(sc, deliveryText),
+      genCpu: genCpuCell([sc, base, nchan]),
+      foreign: foreignCell(compared),
+    };
+    if (isResult(sc)) {
+      const verdict = peers.length > 0 ? j.verdict(sc, peers) : null;
+      if (verdict === null) row.verdict = 'no peer';
+      else {
+        row.ratio = fmtRatio(verdict.ratio);
+        row.verdict = judge(verdict.met, compared, j.timing);
       }
-      return [
-        streamingRow,
-        {
-          scenario: LABELS[scenario],
-          target: 'replay complete, then live',
-          spoolcast: replayText(sc),
-          baseline: replayText(base),
-          ratio: '—',
-          verdict,
-          genCpu: genCpu(sc, base),
-          foreign: foreign(sc, base),
-        },
-      ];
+      row.stretch = judge(j.stretch(sc), [sc], j.timing);
+      if (scenario === 'storm' && sc.storm && sc.storm.replay !== 'complete')
+        row.stretch = `replay ${sc.storm.replay}`;
+      // A lost, duplicated or reordered delivery fails the scenario whatever the timing.
+      if (!deliveryIntact(sc) && scenario !== 'memory') {
+        if (row.verdict === 'met') row.verdict = 'MISSED (delivery)';
+        if (row.stretch === 'met') row.stretch = 'MISSED (delivery)';
+      }
     }
-    case 'pool': {
-      const text = (p: PoolResult | { error: string } | undefined) =>
-        p === undefined
-          ? '—'
-          : 'error' in p
-            ? `error: ${firstLine(p.error)}`
-            : `${fmtRate(p.eventsPerS)} events`;
-      const scPool = pool?.sc;
-      const basePool = pool?.base;
-      const ok = scPool !== undefined && !('error' in scPool);
-      const row: Row = {
-        scenario: LABELS[scenario],
-        target: '≥ 150,000 events/s',
-        spoolcast: text(scPool),
-        baseline: basePool === undefined ? '—' : `${text(basePool)} (inline)`,
-        ratio:
-          ok && basePool !== undefined && !('error' in basePool)
-            ? fmtRatio(scPool.eventsPerS / basePool.eventsPerS)
-            : '—',
-        verdict: ok ? (scPool.eventsPerS >= 150_000 ? 'met' : 'MISSED') : 'error',
-        genCpu: 'n/a (no generator)',
-        foreign: '—',
-      };
-      return [row];
-    }
+    rows.push(row);
   }
+  return rows;
+}
+
+/** The pool-alone row: the pool against the same worker function inline. */
+export function poolRow(pool: {
+  sc: PoolResult | { error: string };
+  base: PoolResult | { error: string } | undefined;
+}): Row {
+  const text = (p: PoolResult | { error: string } | undefined) =>
+    p === undefined
+      ? '—'
+      : 'error' in p
+        ? `error: ${firstLine(p.error)}`
+        : `${fmtRate(p.eventsPerS)} events`;
+  const scPool = pool.sc;
+  const basePool = pool.base;
+  const ok = !('error' in scPool);
+  return {
+    scenario: LABELS.pool,
+    variant: '—',
+    measure: 'events/s (1 thread)',
+    spoolcast: text(scPool),
+    baseline: basePool === undefined ? '—' : `${text(basePool)} (inline)`,
+    nchan: 'n/a',
+    rule: '(no peer: pool ÷ inline)',
+    ratio:
+      ok && basePool !== undefined && !('error' in basePool)
+        ? fmtRatio(scPool.eventsPerS / basePool.eventsPerS)
+        : '—',
+    verdict: 'n/a',
+    stretchTarget: '≥ 150,000 events/s',
+    stretch: ok ? (scPool.eventsPerS >= 150_000 ? 'met' : 'MISSED') : 'error',
+    delivered: '—',
+    genCpu: 'n/a',
+    foreign: '—',
+  };
 }
