@@ -16,31 +16,19 @@ import type { ExecutionContext } from 'ava';
 import {
   findOrInstallRedisServer,
   REDIS_NOT_FOUND_MESSAGE,
+  type RedisProcess,
   spawnRedis,
 } from '../../support/redis-process.js';
 
 export { findOrInstallRedisServer, REDIS_NOT_FOUND_MESSAGE };
 
-/** A running Redis server for tests. */
-export interface RedisHandle {
-  /** `redis://127.0.0.1:<port>` for a spawned server, or `REDIS_URL` as given. */
-  readonly url: string;
-  /** The TCP port (from `REDIS_URL`, default 6379, when external). */
-  readonly port: number;
+/**
+ * A running Redis server for tests: a spawned one (support/redis-process.ts, without its
+ * pid) or the one `REDIS_URL` names.
+ */
+export interface RedisHandle extends Omit<RedisProcess, 'pid'> {
   /** True when the server came from `REDIS_URL`: `stop()` is a no-op, `restart()`/`kill()` reject. */
   readonly isExternal: boolean;
-  /** SIGTERM, then SIGKILL if it has not exited after 10 s; resolves once exited. Idempotent. */
-  stop(): Promise<void>;
-  /** Stops, then starts again on the same port with the same arguments and waits for ready. */
-  restart(): Promise<void>;
-  /** SIGKILL (no shutdown, no AOF flush) and wait for the exit. */
-  kill(): Promise<void>;
-  /** SIGSTOP: the process stops answering while its sockets stay open (a frozen Redis). */
-  freeze(): void;
-  /** SIGCONT after `freeze`. */
-  thaw(): void;
-  /** The last few KiB the current server process wrote to stdout/stderr (for diagnostics). */
-  logs(): string;
 }
 
 /** Options of `startRedis`. */
