@@ -4,7 +4,7 @@
  */
 import { escapeLineSeparators } from './json-text.js';
 import { toPlantIso } from './plant-time.js';
-import type { Enrichment, SpoolEvent, WorkerRef } from './spool-event.js';
+import type { SpoolEvent, WorkerRef } from './spool-event.js';
 
 /**
  * `INITIALS(ID)` as the Python backend writes it: 1–10 letters (ASCII plus the Spanish
@@ -65,24 +65,6 @@ export function isoOfMs(ms: number): string {
   return `${cachedDayPrefix}${pad(hours, 2)}:${pad(minutes, 2)}:${pad(seconds, 2)}.${pad(inDay % 1000, 3)}Z`;
 }
 
-/** The `spoolcast` enrichment object for one event. */
-export function buildEnrichment(
-  event: SpoolEvent,
-  id: string,
-  storedAtMs: number,
-  timeZone: string,
-): Enrichment {
-  const { operation, state } = splitEstado(event.estado_detalle);
-  return {
-    id,
-    received_at: isoOfMs(storedAtMs),
-    timestamp: typeof event.timestamp === 'string' ? toPlantIso(event.timestamp, timeZone) : null,
-    worker: splitWorker(event.worker_nombre),
-    operation,
-    state,
-  };
-}
-
 /** Where the id and `received_at` go in an enrichment template: never in JSON text. */
 const TEMPLATE_GAP = '\u0000';
 
@@ -138,17 +120,4 @@ export function enrichSpoolEvent(
   raw?: string,
 ): string {
   return fillEnrichmentTemplate(enrichmentTemplate(event, timeZone, raw), id, storedAtMs);
-}
-
-/** JSON of the enrichment, field order fixed, escaping only the fields that can need it. */
-export function serialiseEnrichment(e: Enrichment): string {
-  const worker =
-    e.worker === null
-      ? 'null'
-      : `{"initials":${JSON.stringify(e.worker.initials)},"id":${e.worker.id}}`;
-  const text = (value: string | null) => (value === null ? 'null' : JSON.stringify(value));
-  return (
-    `{"id":${JSON.stringify(e.id)},"received_at":"${e.received_at}","timestamp":${text(e.timestamp)},` +
-    `"worker":${worker},"operation":${text(e.operation)},"state":${text(e.state)}}`
-  );
 }

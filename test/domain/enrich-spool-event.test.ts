@@ -2,7 +2,6 @@ import test from 'ava';
 import {
   enrichSpoolEvent,
   isoOfMs,
-  serialiseEnrichment,
   splitEstado,
   splitWorker,
 } from '../../src/domain/enrich-spool-event.js';
@@ -100,20 +99,23 @@ test('isoOfMs matches toISOString across days, years and edge milliseconds', (t)
   for (const ms of samples) t.is(isoOfMs(ms), new Date(ms).toISOString(), String(ms));
 });
 
-test('serialiseEnrichment is the JSON of the enrichment, escaping included', (t) => {
-  const enrichment = {
-    id: '1-0',
-    received_at: '2026-11-27T17:30:05.123Z',
+test('the spoolcast object is written exactly as JSON.stringify would write it, escaping included', (t) => {
+  const raw = JSON.stringify({
+    event_type: 'TOMAR',
+    tag_spool: 'S-1',
+    worker_nombre: 'MR(93)',
+    estado_detalle: 'A"R\\M: línea "x"',
+  });
+  const output = enrichSpoolEvent(parsed(raw), ID, STORED_AT_MS, 'America/Santiago', raw);
+  const expected = {
+    id: ID,
+    received_at: new Date(STORED_AT_MS).toISOString(),
     timestamp: null,
     worker: { initials: 'MR', id: 93 },
     operation: 'A"R\\M',
-    state: 'línea\u2028"x"',
+    state: 'línea "x"',
   };
-  t.is(serialiseEnrichment(enrichment), JSON.stringify(enrichment));
-  t.is(
-    serialiseEnrichment({ ...enrichment, worker: null, operation: null, state: null }),
-    JSON.stringify({ ...enrichment, worker: null, operation: null, state: null }),
-  );
+  t.is(output, `${raw.slice(0, -1)},"spoolcast":${JSON.stringify(expected)}}`);
 });
 
 test('the producer text is kept byte for byte, including numbers JSON.parse would round', (t) => {
