@@ -24,6 +24,7 @@ import {
   type SpoolRows,
   type SpoolSnapshot,
 } from './spool-store.js';
+import { StateStore } from './state-store.js';
 import { initialStatusState, reduceStatus, type StatusInput, type StreamStatus } from './status.js';
 
 /** Why a stream was replaced or failed, with a stable code. */
@@ -83,10 +84,9 @@ export interface SpoolStreamOptions {
 
 /** A live view of the spools over one EventSource at a time. */
 export class SpoolStream {
-  private state: SpoolStreamState;
+  private readonly store: StateStore<SpoolStreamState>;
   private status = initialStatusState();
   private readonly urls: string[];
-  private readonly listeners = new Set<() => void>();
   private readonly clock: Clock;
   private readonly makeSource: EventSourceFactory;
   private source: EventSourceLike | null = null;
@@ -110,17 +110,9 @@ export class SpoolStream {
       options.eventSource ?? ((u, init) => new EventSource(u, init) as EventSourceLike);
     const page = options.page === undefined ? browserPageSignals() : options.page;
     this.status = initialStatusState(page?.isOnline() ?? true);
-    this.state = {
-      status: this.status.status,
-      spools: options.initialSpools ?? new Map(),
-      lastEvent: null,
-      lastEventId: options.lastEventId ?? null,
-      lastEventAt: null,
-      lastFrameAt: null,
-      resync: null,
-      error: null,
-      url,
-    };
+    this.store = new StateStore(
+      initialStreamState(url, this.status.status, options.lastEventId, options.initialSpools),
+    );
     this.unlisten = page?.listen(() => this.onPage(page)) ?? (() => undefined);
     if (page && options.closeWhenHidden && page.isHidden())
       this.feed({ type: 'suspend', isSuspended: true });
@@ -129,13 +121,12 @@ export class SpoolStream {
 
   /** The current state (same object until something changes). */
   getState(): SpoolStreamState {
-    return this.state;
+    return this.store.get();
   }
 
   /** Calls `listener` after every change; returns the remover. */
   subscribe(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.store.subscribe(listener);
   }
 
   /** Closes the stream for good and removes every listener and timer. */
@@ -143,7 +134,7 @@ export class SpoolStream {
     this.isClosed = true;
     this.stop();
     this.unlisten();
-    this.listeners.clear();
+    this.store.clear();
   }
 
   private open(): void {
@@ -151,7 +142,7 @@ export class SpoolStream {
     this.stop();
     const url = streamUrl(
       this.urls[this.urlIndex] as string,
-      this.state.lastEventId,
+      this.store.get().lastEventId,
       this.options.snapshot ?? true,
     );
     this.update({ url });
@@ -245,10 +236,10 @@ export class SpoolStream {
     if (typeof id !== 'string' || typeof parsed.tag_spool !== 'string') return;
     const event = parsed as EnrichedSpoolEvent;
     // The gateway sends each event once; this guards a replaced stream's overlap.
-    const last = this.state.lastEventId;
+    const last = this.store.get().lastEventId;
     if (last !== null && compareIds(id, last) <= 0) return;
     this.update({
-      spools: applySpoolUpdate(this.state.spools, event),
+      spools: applySpoolUpdate(this.store.get().spools, event),
       lastEvent: event,
       lastEventId: id,
       lastEventAt: this.clock.now(),
@@ -300,16 +291,43 @@ export class SpoolStream {
     const status = this.status.status;
     if (status === previous) return;
     this.update({ status });
-    this.options.onStatus?.(status, previous);
-    if ((status === 'live') !== (previous === 'live')) {
-      this.options.onConnectionChange?.(status === 'live');
-    }
+    reportStatusChange(this.options, status, previous);
   }
 
   private update(patch: Partial<SpoolStreamState>): void {
-    this.state = { ...this.state, ...patch };
-    for (const listener of this.listeners) listener();
+    this.store.set({ ...this.store.get(), ...patch });
   }
+}
+
+/** The state a stream starts in, before any frame (shared with the tab-shared stream). */
+export function initialStreamState(
+  url: string,
+  status: StreamStatus,
+  lastEventId: string | null | undefined,
+  spools: SpoolStreamState['spools'] | undefined,
+): SpoolStreamState {
+  return {
+    status,
+    spools: spools ?? new Map(),
+    lastEvent: null,
+    lastEventId: lastEventId ?? null,
+    lastEventAt: null,
+    lastFrameAt: null,
+    resync: null,
+    error: null,
+    url,
+  };
+}
+
+/** Calls the app's status callbacks for a change; `onConnectionChange` only when live flips. */
+export function reportStatusChange(
+  options: Pick<SpoolStreamOptions, 'onStatus' | 'onConnectionChange'>,
+  status: StreamStatus,
+  previous: StreamStatus,
+): void {
+  options.onStatus?.(status, previous);
+  if ((status === 'live') !== (previous === 'live'))
+    options.onConnectionChange?.(status === 'live');
 }
 
 function parse<T>(data: string): Partial<T> {

@@ -8,11 +8,14 @@
  */
 import type { EnrichedSpoolEvent } from './spool-store.js';
 import {
+  initialStreamState,
+  reportStatusChange,
   SpoolStream,
   SpoolStreamError,
   type SpoolStreamOptions,
   type SpoolStreamState,
 } from './spool-stream.js';
+import { StateStore } from './state-store.js';
 
 /** What a screen holds: the state, change notifications, and close. */
 export interface SpoolStreamHandle {
@@ -44,10 +47,9 @@ export function canShareTabs(): boolean {
 
 /** A stream shared by every tab that uses the same `name` (one connection in all). */
 export class SharedSpoolStream implements SpoolStreamHandle {
-  private state: SpoolStreamState;
+  private readonly store: StateStore<SpoolStreamState>;
   private leaderStream: SpoolStream | null = null;
   private readonly channel: BroadcastChannel;
-  private readonly listeners = new Set<() => void>();
   private releaseLock: (() => void) | null = null;
   private isClosed = false;
 
@@ -56,17 +58,9 @@ export class SharedSpoolStream implements SpoolStreamHandle {
     private readonly options: SpoolStreamOptions,
     name: string,
   ) {
-    this.state = {
-      status: 'connecting',
-      spools: new Map(),
-      lastEvent: null,
-      lastEventId: options.lastEventId ?? null,
-      lastEventAt: null,
-      lastFrameAt: null,
-      resync: null,
-      error: null,
-      url,
-    };
+    this.store = new StateStore(
+      initialStreamState(url, 'connecting', options.lastEventId, undefined),
+    );
     this.channel = new BroadcastChannel(`spoolcast:${name}`);
     this.channel.onmessage = (message: MessageEvent<Relay>) => this.onRelay(message.data);
     this.channel.postMessage({ type: 'hello' } satisfies Relay);
@@ -78,12 +72,11 @@ export class SharedSpoolStream implements SpoolStreamHandle {
   }
 
   getState(): SpoolStreamState {
-    return this.state;
+    return this.store.get();
   }
 
   subscribe(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.store.subscribe(listener);
   }
 
   close(): void {
@@ -92,7 +85,7 @@ export class SharedSpoolStream implements SpoolStreamHandle {
     this.leaderStream = null;
     this.channel.close();
     this.releaseLock?.();
-    this.listeners.clear();
+    this.store.clear();
   }
 
   /** Runs while this tab holds the lock; the returned promise holds it until close. */
@@ -107,12 +100,12 @@ export class SharedSpoolStream implements SpoolStreamHandle {
       ...rest,
       // The leader serves every tab: its own tab being hidden must not starve visible ones.
       closeWhenHidden: false,
-      lastEventId: this.state.lastEventId,
-      initialSpools: this.state.spools,
+      lastEventId: this.store.get().lastEventId,
+      initialSpools: this.store.get().spools,
     });
     this.leaderStream = stream;
     stream.subscribe(() => {
-      const previous = this.state;
+      const previous = this.store.get();
       const next = stream.getState();
       const event = next.lastEvent !== previous.lastEvent ? next.lastEvent : null;
       const isNewError = next.error !== previous.error && next.error !== null;
@@ -135,7 +128,7 @@ export class SharedSpoolStream implements SpoolStreamHandle {
     if (relay.type === 'hello') {
       // A new tab: tell it everything at once.
       if (this.leaderStream) {
-        const { error, ...plain } = this.state;
+        const { error, ...plain } = this.store.get();
         this.channel.postMessage({
           type: 'state',
           state: plain,
@@ -153,16 +146,13 @@ export class SharedSpoolStream implements SpoolStreamHandle {
 
   /** Takes a new state and calls the page's callbacks for what changed. */
   private apply(next: SpoolStreamState, event: EnrichedSpoolEvent | null, isNewError: boolean) {
-    const previous = this.state;
-    this.state = next;
-    const { onMessage, onStatus, onConnectionChange, onError } = this.options;
-    if (next.status !== previous.status) {
-      onStatus?.(next.status, previous.status);
-      if ((next.status === 'live') !== (previous.status === 'live'))
-        onConnectionChange?.(next.status === 'live');
-    }
+    const previous = this.store.get();
+    this.store.replace(next);
+    const { onMessage, onError } = this.options;
+    if (next.status !== previous.status)
+      reportStatusChange(this.options, next.status, previous.status);
     if (event) onMessage?.(event);
     if (isNewError && next.error) onError?.(next.error);
-    for (const listener of this.listeners) listener();
+    this.store.notify();
   }
 }
