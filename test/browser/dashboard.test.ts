@@ -51,6 +51,16 @@ const feedIds = async (page: Page) =>
     )
   ).reverse();
 
+/** Waits until the feed holds as many events as `ids`, then returns the feed's ids in order. */
+async function feedWhenComplete(page: Page, ids: readonly string[]): Promise<string[]> {
+  await waitInPage(
+    page,
+    `document.querySelectorAll('#feed [data-event-id]').length >= ${ids.length}`,
+    'every stored event in the feed',
+  );
+  return feedIds(page);
+}
+
 function publisherFor(t: Parameters<typeof startGateway>[0], env: Record<string, string>) {
   const events = new RedisEventService(connectRedis(t, env.REDIS_URL as string), {
     keyPrefix: env.REDIS_KEY_PREFIX,
@@ -142,12 +152,7 @@ test.serial(
 
     await startGateway(t, { ...env, ...FAST, PORT: port });
     await waitStatus(page, 'live');
-    await waitInPage(
-      page,
-      `document.querySelectorAll('#feed [data-event-id]').length >= ${ids.length}`,
-      'every stored event in the feed',
-    );
-    t.deepEqual(await feedIds(page), ids);
+    t.deepEqual(await feedWhenComplete(page, ids), ids);
     await page.close();
   },
 );
@@ -171,12 +176,7 @@ test.serial('Redis stopped: paused; started again: live, nothing missed', async 
   for (let n = 1; n <= 4; n += 1)
     ids.push(await publish('STATE_CHANGE', `R-${n}`, null, `ARM: ${n}`));
   await waitStatus(page, 'live');
-  await waitInPage(
-    page,
-    `document.querySelectorAll('#feed [data-event-id]').length >= ${ids.length}`,
-    'every stored event in the feed',
-  );
-  t.deepEqual(await feedIds(page), ids);
+  t.deepEqual(await feedWhenComplete(page, ids), ids);
   await page.close();
 });
 
