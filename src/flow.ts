@@ -103,6 +103,7 @@ export function createFlow(deps: FlowDeps): Flow {
           recordRejection('invalid_value', 'the event state could not be decoded', 'redis');
         }
         if (report.failed === 0) return;
+        metrics.claimsLost.inc(report.failed);
         const suppressed = claimLog.admit(Date.now());
         if (suppressed === null) return;
         logger.warn(

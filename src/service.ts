@@ -75,7 +75,6 @@ function createBus(config: Config, logger: Logger, metrics: Metrics): Bus {
     maxEventBytes: config.maxEventBytes,
     logger,
     onReconnect: () => metrics.busReconnects.inc(),
-    onClaimFailed: (count) => metrics.claimsLost.inc(count),
     pingIntervalMs: config.pingIntervalMs,
     onSubscriberDrop: (cause) => metrics.subscriberDrops.inc({ cause }),
     onSubscriberBuffer: (bytes) => metrics.subscriberBufferBytes.set(bytes),

@@ -52,8 +52,6 @@ export interface RedisBusOptions {
   logger: Logger;
   /** Called when the subscriber comes back after losing its connection. */
   onReconnect?: () => void;
-  /** Called when a plain message could not be claimed because Redis failed. */
-  onClaimFailed?: (count: number) => void;
   /** Heartbeat period: both connections are probed this often (redis-probe.ts). */
   pingIntervalMs: number;
   /** Called when the subscriber loses its connection, with the cause as far as it is known. */
@@ -189,7 +187,6 @@ export function createRedisBus(options: RedisBusOptions): Bus {
     deadLetterSize: options.deadLetterSize,
     claimWindowMs: options.claimWindowMs,
     waitForCommands,
-    ...(options.onClaimFailed ? { onClaimFailed: options.onClaimFailed } : {}),
   });
 
   return {

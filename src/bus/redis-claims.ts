@@ -19,8 +19,6 @@ export interface ClaimerOptions {
   claimWindowMs: number;
   /** Resolves once the command connection is ready, or rejects after its own deadline. */
   waitForCommands(): Promise<void>;
-  /** Called when items could not be claimed because Redis failed. */
-  onClaimFailed?: (count: number) => void;
 }
 
 /** Creates the claimer. */
@@ -61,7 +59,6 @@ export function createClaimer(options: ClaimerOptions) {
     try {
       await options.waitForCommands();
     } catch {
-      options.onClaimFailed?.(items.length);
       return { failed: items.length, refused: [] };
     }
     // Issued back to back on one connection, so Redis runs the claims in arrival order and
@@ -92,7 +89,6 @@ export function createClaimer(options: ClaimerOptions) {
       }),
     );
     const failed = results.filter((r) => r.status === 'rejected').length;
-    if (failed > 0) options.onClaimFailed?.(failed);
     return { failed, refused };
   };
 

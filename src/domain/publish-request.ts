@@ -30,15 +30,23 @@ export interface PublishRequest {
 
 /** A publish ready to store, or every reason it cannot be. */
 export type PreparedPublish =
-  /** `template`: the enrichment prepared now (enrichmentTemplate), so it is not parsed again. */
-  | { ok: true; request: PublishRequest; template: string }
+  /**
+   * `template`: with `withTemplate`, the enrichment prepared now (enrichmentTemplate), so
+   * a gateway that stores the event does not parse it again when it is announced.
+   */
+  | { ok: true; request: PublishRequest; template?: string }
   | { ok: false; problems: SpoolEventProblem[] }
   | { ok: false; keyProblem: string };
 
 /** Validates `payload` and the optional key (trimmed; empty means none). */
 export function preparePublish(
   payload: string,
-  options: { maxEventBytes: number; timeZone: string; idempotencyKey?: string },
+  options: {
+    maxEventBytes: number;
+    timeZone: string;
+    idempotencyKey?: string;
+    withTemplate?: boolean;
+  },
 ): PreparedPublish {
   const parsed = parseSpoolEvent(payload, options.maxEventBytes);
   if (!parsed.ok) {
@@ -53,7 +61,9 @@ export function preparePublish(
   }
   return {
     ok: true,
-    template: enrichmentTemplate(parsed.event, options.timeZone, payload),
+    ...(options.withTemplate
+      ? { template: enrichmentTemplate(parsed.event, options.timeZone, payload) }
+      : {}),
     request: {
       payload,
       tag: parsed.event.tag_spool,

@@ -70,6 +70,7 @@ export function mountEventsRoute(router: Router, deps: EventsRouteDeps): void {
       maxEventBytes: deps.maxEventBytes,
       timeZone: deps.plantTimeZone,
       idempotencyKey: ctx.get('Idempotency-Key'),
+      withTemplate: deps.onPrepared !== undefined,
     });
     if (!prepared.ok && 'keyProblem' in prepared) {
       ctx.status = 400;
@@ -84,7 +85,9 @@ export function mountEventsRoute(router: Router, deps: EventsRouteDeps): void {
       return;
     }
     // Before storing: the announcement can arrive before the store's own reply does.
-    deps.onPrepared?.(prepared.request.payload, prepared.template);
+    if (prepared.template !== undefined) {
+      deps.onPrepared?.(prepared.request.payload, prepared.template);
+    }
     const stored = await deps.bus.store(prepared.request);
     if (!stored.ok && stored.kind === 'refused') {
       // Bad input the store could not take; nothing was written, so a retry cannot help.

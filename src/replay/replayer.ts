@@ -132,7 +132,8 @@ export function createReplayer(deps: ReplayerDeps): Replayer {
       cache.clear();
       lastReplay = null;
       const clients = hub.allClients();
-      const generations = clients.map((client) => hub.holdLive(client));
+      // Back into catch-up (history break): live frames are held again.
+      const generations = clients.map((client) => client.holdLive());
       // Every client needs the same resync: read the snapshot and what follows it once and
       // write the same bytes to all, rather than one snapshot read per client at the very
       // moment Redis has just lost its data.

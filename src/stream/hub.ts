@@ -108,11 +108,6 @@ export class Hub {
     this.options.onDelivered?.(reached, entries.length, bytes.length * reached);
   }
 
-  /** Puts a client back into catch-up (history break): live frames are held again. */
-  holdLive(client: ClientStream): number {
-    return client.holdLive();
-  }
-
   /**
    * Ends a catch-up: writes `opening` (snapshot, replayed frames), then the held live
    * frames newer than `throughId`, and switches the client to live, all in one step.

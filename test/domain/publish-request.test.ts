@@ -39,3 +39,11 @@ test('a key over the limit is refused after the event is validated', (t) => {
     },
   );
 });
+
+test('the enrichment template is prepared only when asked for', (t) => {
+  const raw = '{"event_type":"TOMAR","tag_spool":"S"}';
+  const plain = preparePublish(raw, OPTIONS);
+  const withTemplate = preparePublish(raw, { ...OPTIONS, withTemplate: true });
+  t.true(plain.ok && plain.template === undefined);
+  t.true(withTemplate.ok && typeof withTemplate.template === 'string');
+});
