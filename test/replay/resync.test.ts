@@ -108,3 +108,43 @@ test('with Redis unreachable: /api/spools answers 503 and a resume the cache can
     1,
   );
 });
+
+test('Redis came back without the newest events it had announced: every client resyncs to the history it kept', async (t) => {
+  // A restart from an older RDB stands for any lost tail (an async replica promoted before
+  // the last writes reached it): same epoch, but events the screens saw are gone.
+  const { redis, env } = await ownRedisEnv(t);
+  const gateway = await startGateway(t, env);
+  const clients = await Promise.all([1, 2].map(() => openTestSse(t, gateway.url + STREAM)));
+  const producer = connectRedis(t, redis.url);
+  await producer.publish(env.SPOOLS_CHANNEL, '{"event_type":"TOMAR","tag_spool":"KEPT"}');
+  const kept = await Promise.all(
+    clients.map((c) => c.next((f) => f.event === 'spool_update' && f.data.includes('KEPT'))),
+  );
+  await producer.save();
+  await producer.publish(env.SPOOLS_CHANNEL, '{"event_type":"TOMAR","tag_spool":"LOST"}');
+  await Promise.all(
+    clients.map((c) => c.next((f) => f.event === 'spool_update' && f.data.includes('LOST'))),
+  );
+  await redis.kill();
+  await redis.restart();
+  const snapshots: string[] = [];
+  for (const client of clients) {
+    const resync = await client.next((f) => f.event === 'resync', { timeoutMs: 30_000 });
+    // The gateway lost its own place in the history (contract §2.4).
+    t.like(JSON.parse(resync.data), { reason: 'history_replaced' });
+    snapshots.push((await client.next((f) => f.event === 'snapshot')).data);
+  }
+  t.is(new Set(snapshots).size, 1, 'every client got the same snapshot');
+  const snapshot = JSON.parse(snapshots[0] as string);
+  t.false(snapshot.incomplete, 'the same epoch: what the history kept is complete');
+  t.is(snapshot.as_of, kept[0]?.id);
+  t.deepEqual(
+    snapshot.spools.map((s: { tag_spool: string }) => s.tag_spool),
+    ['KEPT'],
+  );
+  await producer.publish(env.SPOOLS_CHANNEL, '{"event_type":"TOMAR","tag_spool":"AFTER"}');
+  await Promise.all(
+    clients.map((c) => c.next((f) => f.event === 'spool_update' && f.data.includes('AFTER'))),
+  );
+  t.is(await metricValue(gateway, 'spoolcast_history_breaks_total'), 1);
+});
