@@ -19,7 +19,9 @@ test('the stream answers with the contract headers and the connect frames', asyn
   t.is(client.headers['content-type'], 'text/event-stream');
   t.is(client.headers['cache-control'], 'no-cache, no-transform');
   t.is(client.headers['x-accel-buffering'], 'no');
-  t.is(client.headers.connection, 'keep-alive');
+  // Close-delimited: the frames are the body, with no chunked framing.
+  t.is(client.headers.connection, 'close');
+  t.is(client.headers['transfer-encoding'], undefined);
   const connected = await client.next((f) => f.event === 'connected');
   t.regex(client.rawText, /^retry: \d+\n\nevent: connected\ndata: /);
   t.is(connected.id, undefined);

@@ -75,6 +75,14 @@ test('a forced Sentinel failover while publishing loses no acknowledged event an
     const lastLost = frames.findLastIndex(
       (f) => f.event === 'spool_update' && !stored.has(f.id as string),
     );
+    // Every acknowledged event reached this screen once, in order.
+    t.deepEqual(
+      client
+        .updates()
+        .map((f) => f.id as string)
+        .filter((id) => stored.has(id)),
+      storedIds,
+    );
     if (lastLost >= 0) {
       t.log(`client shown ${frames[lastLost]?.id}, lost in the failover: resynced`);
       t.true(frames.slice(lastLost).some((f) => f.event === 'resync'));
