@@ -152,7 +152,15 @@ export class ClientStream {
 
   /** Bytes accepted by the stream but not yet taken by the kernel. */
   pendingBytes(): number {
-    return this.body.readableLength + this.body.writableLength + this.res.writableLength;
+    // The body is piped straight to the socket (src/http/stream-route.ts); the response
+    // only ever held the headers.
+    const socket = this.res.socket;
+    return (
+      this.body.readableLength +
+      this.body.writableLength +
+      this.res.writableLength +
+      (socket ? socket.writableLength : 0)
+    );
   }
 
   /** Ends the connection at once and frees its buffers (a cut drops queued data on purpose). */
