@@ -93,6 +93,7 @@ export async function startService(
     pingIntervalMs: config.pingIntervalMs,
     sendTimeoutMs: config.sendTimeoutMs,
     maxBufferedBytes: config.maxBufferedBytes,
+    fanOutSlice: config.fanOutSlice,
     retryMs: config.retryMs,
     busHealth: () => bus.status(),
     onDelivered: (clients, events, bytes) => {

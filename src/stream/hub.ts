@@ -1,7 +1,11 @@
 /**
  * The fan-out point: every accepted event is serialised once upstream and the same bytes are
- * written to every client, in order. One timer sweeps for slow clients, one sends heartbeats.
- * Later work hangs per-client filters and auth on `add`.
+ * written to every client, in order. A fan-out is written in slices of `fanOutSlice`
+ * clients, yielding to I/O between them, so the pipeline steps of the next events (pool
+ * results, claim replies, announcements), new connections and heartbeats never wait for
+ * a whole fan-out to 10,000 sockets; batches still reach each client strictly in order.
+ * One timer sweeps for slow clients, one sends heartbeats. Later work hangs per-client
+ * filters and auth on `add`.
  */
 import type { ServerResponse } from 'node:http';
 import { ClientStream, type CutReason } from './client-stream.js';
@@ -26,7 +30,20 @@ export interface HubOptions extends SlowClientLimits {
   onDelivered?: (clients: number, events: number, bytes: number) => void;
   onCut?: (reason: CutReason) => void;
   onOpenChange?: (open: number) => void;
+  /** Clients written per slice of a fan-out before yielding to I/O (default 256). */
+  fanOutSlice?: number;
 }
+
+/** One batch on its way to every client; `cursor` walks the live set (see `broadcast`). */
+interface FanOut {
+  bytes: Buffer;
+  entries: readonly CachedFrame[];
+  lastId: string;
+  cursor: Iterator<ClientStream>;
+  reached: number;
+}
+
+const DEFAULT_FAN_OUT_SLICE = 256;
 
 /** Keeps the set of open client streams and writes to them. */
 export class Hub {
@@ -34,11 +51,17 @@ export class Hub {
   private readonly options: HubOptions;
   private readonly now: () => number;
   private readonly timers: NodeJS.Timeout[] = [];
-  private lastId: string | null = null;
+  private readonly fanOutSlice: number;
+  /** Batches accepted but not yet offered to every client, oldest first. */
+  private readonly pending: FanOut[] = [];
+  private isPumpScheduled = false;
+  /** The newest batch every client has been offered (what `connected` and heartbeats name). */
+  private deliveredId: string | null = null;
 
   constructor(options: HubOptions) {
     this.options = options;
     this.now = options.now ?? Date.now;
+    this.fanOutSlice = Math.max(1, options.fanOutSlice ?? DEFAULT_FAN_OUT_SLICE);
     // Sweep often enough that a cut lands within ~25 % of the timeout, at most once a second.
     const sweepMs = Math.max(10, Math.min(1000, Math.floor(options.sendTimeoutMs / 4)));
     this.timers.push(setInterval(() => this.sweep(), sweepMs));
@@ -51,9 +74,9 @@ export class Hub {
     return this.clients.size;
   }
 
-  /** The id of the newest event broadcast, or null before the first. */
+  /** The id of the newest event offered to every client, or null before the first. */
   get lastEventId(): string | null {
-    return this.lastId;
+    return this.deliveredId;
   }
 
   /**
@@ -74,7 +97,7 @@ export class Hub {
     const opening =
       formatRetry(retryMs) +
       formatConnected(this.now(), {
-        lastEventId: this.lastId,
+        lastEventId: this.deliveredId,
         bus: this.options.busHealth(),
         resumedFrom,
         heartbeatMs: this.options.pingIntervalMs,
@@ -85,27 +108,68 @@ export class Hub {
   }
 
   /**
-   * Writes one batch of already-formatted event frames to every live client (one write
-   * each: the events of one tick are coalesced upstream) and holds them for clients still
-   * catching up. `entries` are the same frames one by one, `frames` their concatenation.
+   * Queues one batch of already-formatted event frames for every client (one write each:
+   * the events of one tick are coalesced upstream): written to live clients, held for
+   * clients still catching up. `entries` are the same frames one by one, `frames` their
+   * concatenation. Each batch walks the live client set with its own iterator, so a client
+   * added before its walk reaches the end gets it too, exactly as if the fan-out had run
+   * at once; the next batch starts only when this one has reached everyone.
    */
   broadcast(frames: string, entries: CachedFrame[], lastId: string): void {
-    this.lastId = lastId;
-    if (this.clients.size === 0) return;
+    if (this.clients.size === 0 && this.pending.length === 0) {
+      this.deliveredId = lastId;
+      return;
+    }
     const bytes = Buffer.from(frames);
+    this.pending.push({ bytes, entries, lastId, cursor: this.clients.values(), reached: 0 });
+    if (!this.isPumpScheduled) this.pump(this.fanOutSlice);
+  }
+
+  /** Writes every queued batch to every client now (before a resync or a drain). */
+  private flush(): void {
+    this.pump(Number.POSITIVE_INFINITY);
+  }
+
+  // Offers queued batches to up to `budget` clients, then yields to I/O if any are left.
+  private pump(budget: number): void {
+    this.isPumpScheduled = false;
+    let left = budget;
+    while (this.pending.length > 0) {
+      const job = this.pending[0] as FanOut;
+      left = this.offer(job, left);
+      if (left === 0) {
+        this.isPumpScheduled = true;
+        setImmediate(() => {
+          if (this.isPumpScheduled) this.pump(this.fanOutSlice);
+        });
+        return;
+      }
+      this.pending.shift();
+      this.deliveredId = job.lastId;
+      this.options.onDelivered?.(job.reached, job.entries.length, job.bytes.length * job.reached);
+    }
+  }
+
+  // Offers one batch to the next clients of its walk. Returns the budget left, > 0 once
+  // the walk is done; 0 when the budget ran out first (the walk may have more clients).
+  private offer(job: FanOut, budget: number): number {
     const { maxBufferedBytes } = this.options;
-    let reached = 0;
-    for (const client of this.clients) {
-      const delivery = client.deliver(bytes, entries, lastId);
+    let left = budget;
+    while (left > 0) {
+      const next = job.cursor.next();
+      if (next.done) return left;
+      left -= 1;
+      const client = next.value;
+      const delivery = client.deliver(job.bytes, job.entries, job.lastId);
       if (delivery === 'skipped') continue;
-      if (delivery === 'written') reached += 1;
+      if (delivery === 'written') job.reached += 1;
       // The hard cap is checked on every delivery too (held frames count), so a burst
       // cannot balloon memory between sweeps.
       if (client.pendingBytes() + client.heldBytes > maxBufferedBytes) {
         this.cut(client, 'buffer_overflow');
       }
     }
-    this.options.onDelivered?.(reached, entries.length, bytes.length * reached);
+    return 0;
   }
 
   /**
@@ -114,11 +178,17 @@ export class Hub {
    */
   goLive(client: ClientStream, opening: string | Buffer, throughId: string | null): void {
     // The history read may be ahead of this gateway's broadcasts: the client skips those.
-    client.goLive(opening, throughId, this.lastId);
+    // A batch still on its way counts as not yet broadcast: a catch-up that already sent it
+    // makes the client skip it when its turn in the walk comes.
+    client.goLive(opening, throughId, this.deliveredId);
   }
 
-  /** Every open client, for restarting catch-ups after a history break. */
+  /**
+   * Every open client, for restarting catch-ups after a history break and for the drain;
+   * every queued batch is written first, so none of them lands after the new start.
+   */
   allClients(): ClientStream[] {
+    this.flush();
     return [...this.clients];
   }
 
@@ -130,7 +200,9 @@ export class Hub {
   /** Sends a heartbeat now (also used when the bus state changes, so screens learn at once). */
   heartbeat(): void {
     if (this.clients.size === 0) return;
-    const frame = Buffer.from(formatHeartbeat(this.now(), this.options.busHealth(), this.lastId));
+    const frame = Buffer.from(
+      formatHeartbeat(this.now(), this.options.busHealth(), this.deliveredId),
+    );
     for (const client of this.clients) client.write(frame);
   }
 
@@ -156,6 +228,7 @@ export class Hub {
   /** Ends every stream gracefully (drain) and stops the timers. */
   close(): void {
     for (const timer of this.timers) clearInterval(timer);
+    this.flush();
     for (const client of this.clients) client.end();
   }
 

@@ -47,7 +47,8 @@ test('for any mix of good and hostile messages on both paths, every screen on ev
   const env = await redisEnv('truth');
   const settings = { ...env, MAX_EVENT_BYTES: String(PROPERTY_MAX_EVENT_BYTES) };
   const a = await startGateway(t, settings);
-  const b = await startGateway(t, settings);
+  // Replica b writes each fan-out one client per slice, yielding to I/O in between.
+  const b = await startGateway(t, { ...settings, SSE_FAN_OUT_SLICE: '1' });
   const producer = connectRedis(t, env.REDIS_URL as string);
   const seen: SseFrame[] = [];
   // Replaying clients start after the last event of the previous runs ('0-0': the start).
