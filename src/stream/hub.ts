@@ -34,16 +34,25 @@ export interface HubOptions extends SlowClientLimits {
   fanOutSlice?: number;
 }
 
-/** One batch on its way to every client; `cursor` walks the live set (see `broadcast`). */
+/**
+ * Batches on their way to every client; `cursor` walks the live set (see `broadcast`).
+ * Until its walk starts, later batches join it (`parts`), so under load several events
+ * share one write per client.
+ */
 interface FanOut {
-  bytes: Buffer;
-  entries: readonly CachedFrame[];
+  parts: Buffer[];
+  partBytes: number;
+  /** The parts joined, made when the walk starts. */
+  bytes: Buffer | null;
+  entries: CachedFrame[];
   lastId: string;
   cursor: Iterator<ClientStream>;
   reached: number;
 }
 
 const DEFAULT_FAN_OUT_SLICE = 256;
+/** Largest write that batches waiting for the same walk are joined into. */
+const MAX_JOINED_BYTES = 256 * 1024;
 
 /** Keeps the set of open client streams and writes to them. */
 export class Hub {
@@ -120,8 +129,26 @@ export class Hub {
       this.deliveredId = lastId;
       return;
     }
-    const bytes = Buffer.from(frames);
-    this.pending.push({ bytes, entries, lastId, cursor: this.clients.values(), reached: 0 });
+    const part = Buffer.from(frames);
+    // Under load batches queue behind a walk in progress: the newest waiting one takes
+    // this batch too (it has reached no one yet, so the order per client is the same).
+    const waiting = this.pending.length > 1 ? (this.pending.at(-1) as FanOut) : null;
+    if (waiting && waiting.partBytes + part.length <= MAX_JOINED_BYTES) {
+      waiting.parts.push(part);
+      waiting.partBytes += part.length;
+      waiting.entries.push(...entries);
+      waiting.lastId = lastId;
+      return;
+    }
+    this.pending.push({
+      parts: [part],
+      partBytes: part.length,
+      bytes: null,
+      entries: [...entries],
+      lastId,
+      cursor: this.clients.values(),
+      reached: 0,
+    });
     if (!this.isPumpScheduled) this.pump(this.fanOutSlice);
   }
 
@@ -146,7 +173,7 @@ export class Hub {
       }
       this.pending.shift();
       this.deliveredId = job.lastId;
-      this.options.onDelivered?.(job.reached, job.entries.length, job.bytes.length * job.reached);
+      this.options.onDelivered?.(job.reached, job.entries.length, job.partBytes * job.reached);
     }
   }
 
@@ -154,13 +181,19 @@ export class Hub {
   // the walk is done; 0 when the budget ran out first (the walk may have more clients).
   private offer(job: FanOut, budget: number): number {
     const { maxBufferedBytes } = this.options;
+    // The walk starts: nothing joins this job any more (only the newest waiting one takes
+    // new batches, and this one is at the head).
+    if (job.bytes === null) {
+      job.bytes = job.parts.length === 1 ? (job.parts[0] as Buffer) : Buffer.concat(job.parts);
+    }
+    const bytes = job.bytes;
     let left = budget;
     while (left > 0) {
       const next = job.cursor.next();
       if (next.done) return left;
       left -= 1;
       const client = next.value;
-      const delivery = client.deliver(job.bytes, job.entries, job.lastId);
+      const delivery = client.deliver(bytes, job.entries, job.lastId);
       if (delivery === 'skipped') continue;
       if (delivery === 'written') job.reached += 1;
       // The hard cap is checked on every delivery too (held frames count), so a burst
