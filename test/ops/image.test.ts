@@ -38,6 +38,30 @@ test('the Dockerfile builds on Node 22, installs production deps only and runs a
   for (const entry of ['node_modules', 'dist', 'test', '.git']) t.true(ignored.includes(entry));
 });
 
+test('the build stage copies every tsconfig the build extends', (t) => {
+  const copied = new Set(
+    [...dockerfile.matchAll(/^COPY ((?:tsconfig\S*\.json )+)\.\/$/gm)].flatMap((m) =>
+      (m[1] as string).trim().split(' '),
+    ),
+  );
+  // Follows `extends` from the two configs the build script compiles with.
+  const needed = new Set<string>();
+  for (let file of ['tsconfig.build.json', 'tsconfig.client.json']) {
+    for (;;) {
+      needed.add(file);
+      const text = fs.readFileSync(path.join(root, file), 'utf8');
+      const parent = /"extends":\s*"\.\/([^"]+)"/.exec(text)?.[1];
+      if (!parent) break;
+      file = parent;
+    }
+  }
+  t.deepEqual(
+    [...needed].filter((file) => !copied.has(file)),
+    [],
+  );
+  t.true(needed.has('tsconfig.server.json'));
+});
+
 test('the recipe without Docker: prod install + dist on Node 22, non-root, read-only tree, answers /readyz', async (t) => {
   t.timeout(240_000);
   t.true(fs.existsSync(path.join(root, 'dist/src/main.js')), 'npm test builds dist/ first');
