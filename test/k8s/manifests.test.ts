@@ -56,6 +56,24 @@ for (const overlay of OVERLAYS) {
     t.deepEqual(configMapRefsOf(only(objects, 'Deployment', 'spoolcast')), [name]);
   });
 
+  test(`overlay ${overlay}: with a ScaledObject KEDA alone sets the replica count (≥ 3), without one the Deployment does`, (t) => {
+    const objects = render(`overlays/${overlay}`);
+    const deployment = only(objects, 'Deployment', 'spoolcast');
+    const scaled = objects.filter((o) => o.kind === 'ScaledObject');
+    // Every overlay but dev keeps the base's autoscaler: the check below is not vacuous.
+    t.is(scaled.length, overlay === 'dev' ? 0 : 1);
+    if (scaled.length === 1) {
+      const spec = (scaled[0] as K8sObject).spec;
+      t.is(spec.scaleTargetRef.name, deployment.metadata.name);
+      t.true(spec.scaleTargetRef.kind === undefined || spec.scaleTargetRef.kind === 'Deployment');
+      t.true(spec.minReplicaCount >= 3);
+      // A replica count here would be applied over KEDA's on every `kubectl apply`.
+      t.false('replicas' in deployment.spec);
+    } else {
+      t.true(Number.isInteger(deployment.spec.replicas) && deployment.spec.replicas >= 1);
+    }
+  });
+
   test(`overlay ${overlay}: termination grace outlasts preStop + DRAIN_DELAY_S + SHUTDOWN_DRAIN_S`, (t) => {
     const spec = deploymentOf(overlay).spec.template.spec;
     const config = loadConfig(configOf(overlay));
@@ -76,9 +94,10 @@ test('the Secret example validates and holds only the password keys', async (t) 
   ]);
 });
 
-test('Deployment: ≥ 3 replicas, a roll that never drops capacity, spread over zones and hosts', (t) => {
+test('Deployment: KEDA keeps ≥ 3 replicas, a roll that never drops capacity, spread over zones and hosts', (t) => {
   const deployment = deploymentOf('ingress-nginx');
-  t.true(deployment.spec.replicas >= 3);
+  t.false('replicas' in deployment.spec);
+  t.true(only(render('overlays/ingress-nginx'), 'ScaledObject').spec.minReplicaCount >= 3);
   t.is(deployment.spec.strategy.type, 'RollingUpdate');
   t.is(deployment.spec.strategy.rollingUpdate.maxUnavailable, 0);
   t.true(deployment.spec.strategy.rollingUpdate.maxSurge >= 1);
