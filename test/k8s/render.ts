@@ -53,9 +53,19 @@ const rendered = new Map<string, K8sObject[]>();
 export function render(dir: string): K8sObject[] {
   const cached = rendered.get(dir);
   if (cached) return cached;
+  const objects = renderDirectory(k8sPath(dir), `k8s/${dir}`);
+  rendered.set(dir, objects);
+  return objects;
+}
+
+/**
+ * `kubectl kustomize <absolute directory>` parsed into objects, not cached: for a
+ * kustomization a test writes to a temporary directory (`label` names it in errors).
+ */
+export function renderDirectory(directory: string, label = directory): K8sObject[] {
   let text: string;
   try {
-    text = execFileSync('kubectl', ['kustomize', k8sPath(dir)], {
+    text = execFileSync('kubectl', ['kustomize', directory], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: 60_000,
@@ -67,11 +77,9 @@ export function render(dir: string): K8sObject[] {
         'kubectl not found on PATH: the manifest tests need `kubectl kustomize` (kubectl ≥ 1.27 with kustomize 5); it is preinstalled on the dev and CI machines',
       );
     }
-    throw new Error(`kubectl kustomize k8s/${dir} failed: ${err.stderr ?? err.message}`);
+    throw new Error(`kubectl kustomize ${label} failed: ${err.stderr ?? err.message}`);
   }
-  const objects = parseObjects(text, `k8s/${dir}`);
-  rendered.set(dir, objects);
-  return objects;
+  return parseObjects(text, label);
 }
 
 /** A plain YAML file under k8s/ (not part of a kustomization). */
