@@ -23,6 +23,15 @@ export function mountStreamRoute(
   isFull: () => boolean,
 ): void {
   router.get('/api/sse/stream', (ctx) => {
+    if (ctx.method === 'HEAD') {
+      // The stream's headers and no body: no stream is opened (the frames would go
+      // straight to the socket, past the response that knows a HEAD has no body).
+      ctx.status = 200;
+      ctx.set('Content-Type', 'text/event-stream');
+      ctx.set('Cache-Control', 'no-cache, no-transform');
+      ctx.set('X-Accel-Buffering', 'no');
+      return;
+    }
     if (isDraining()) {
       // Not a 503: EventSource gives up for good on any non-200 answer. A 200 that only
       // says "retry soon" and ends makes the browser reconnect — to another replica, since

@@ -29,6 +29,15 @@ test('the stream answers with the contract headers and the connect frames', asyn
   t.false(Number.isNaN(Date.parse(JSON.parse(connected.data).server_time)));
 });
 
+test('HEAD answers the stream headers with no body and opens no stream', async (t) => {
+  const gateway = await startGateway(t);
+  const response = await fetch(gateway.url + STREAM, { method: 'HEAD' });
+  t.is(response.status, 200);
+  t.is(response.headers.get('content-type'), 'text/event-stream');
+  t.is(await response.text(), '');
+  t.is(gateway.hub.size, 0);
+});
+
 test("a plain PUBLISH of the producer's exact message reaches an EventSource enriched", async (t) => {
   const env = await redisEnv();
   const gateway = await startGateway(t, env);
