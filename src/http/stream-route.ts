@@ -2,10 +2,18 @@
  * `GET /api/sse/stream` (docs/contract.md §2): headers flushed at once, a PassThrough body owned by
  * the hub, started live, after a cursor, or from a snapshot. Auth and filters attach here later.
  */
+import type { Socket } from 'node:net';
 import type { Router } from '@koa/router';
 import type { Replayer } from '../replay/replayer.js';
 import { decideStartPosition } from '../replay/start-position.js';
 import { formatRetry, jitterRetryMs } from '../stream/sse-frame.js';
+
+/**
+ * Sockets that carry a stream. A stream owns its connection to the end (its frames go
+ * straight to the socket), so a request pipelined behind it on the same connection opens
+ * nothing: its answer would queue behind a response that never finishes.
+ */
+const streamingSockets = new WeakSet<Socket>();
 
 /** Base reconnect delay handed to browsers that arrive while this replica drains. */
 const DRAIN_RETRY_MS = 500;
@@ -58,6 +66,15 @@ export function mountStreamRoute(
       return;
     }
     const socket = ctx.req.socket;
+    if (streamingSockets.has(socket)) {
+      ctx.status = 400;
+      ctx.body = {
+        error: 'stream_in_progress',
+        message: 'this connection already carries a stream; open each stream on its own',
+      };
+      return;
+    }
+    streamingSockets.add(socket);
     // Frames are small and latency matters more than packet count.
     socket.setNoDelay(true);
     socket.setKeepAlive(true);

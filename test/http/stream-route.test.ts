@@ -1,3 +1,4 @@
+import net from 'node:net';
 import test from 'ava';
 import { EventSource } from 'eventsource';
 import {
@@ -27,6 +28,31 @@ test('the stream answers with the contract headers and the connect frames', asyn
   t.is(connected.id, undefined);
   t.like(JSON.parse(connected.data), { last_event_id: null, bus: 'ok' });
   t.false(Number.isNaN(Date.parse(JSON.parse(connected.data).server_time)));
+});
+
+test('a stream request pipelined behind a stream on the same connection opens nothing', async (t) => {
+  const gateway = await startGateway(t);
+  const { port } = new URL(gateway.url);
+  const socket = net.connect(Number(port), '127.0.0.1');
+  t.teardown(() => socket.destroy());
+  let text = '';
+  socket.on('data', (chunk: Buffer) => {
+    text += chunk.toString('utf8');
+  });
+  const request = `GET ${STREAM} HTTP/1.1\r\nHost: x\r\n\r\n`;
+  // Both requests in one write: the server parses and handles them in one go.
+  socket.write(request + request);
+  await waitFor(() => text.includes('event: connected'), { message: 'the first stream' });
+  const answer = await fetch(`${gateway.url}/api/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ event_type: 'TOMAR', tag_spool: 'PIPELINED' }),
+  });
+  t.is(answer.status, 202);
+  await waitFor(() => text.includes('PIPELINED'), { message: 'the event on the first stream' });
+  t.is(text.split('event: connected').length - 1, 1);
+  t.is(text.split('event: spool_update').length - 1, 1);
+  t.is(gateway.hub.size, 1);
 });
 
 test('HEAD answers the stream headers with no body and opens no stream', async (t) => {
