@@ -1,4 +1,4 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { RedisEventService } from '../../src/index.js';
 import {
   connectRedis,
@@ -7,7 +7,7 @@ import {
   redisEnv,
   startGateway,
 } from '../helpers/gateway.js';
-import { openTestSse } from '../helpers/sse-client.js';
+import { openTestSse, type SseClient } from '../helpers/sse-client.js';
 
 const STREAM = '/api/sse/stream';
 
@@ -25,6 +25,24 @@ async function publishMany(publisher: RedisEventService, count: number): Promise
     ids.push(result.id);
   }
   return ids;
+}
+
+/**
+ * Waits for every client's `resync` (`history_replaced`) and the snapshot after it, checks
+ * they all got the same snapshot, and returns it parsed.
+ */
+async function sameResyncSnapshot(
+  t: ExecutionContext,
+  clients: SseClient[],
+): Promise<{ incomplete: boolean; as_of: string; spools: { tag_spool: string }[] }> {
+  const snapshots: string[] = [];
+  for (const client of clients) {
+    const resync = await client.next((f) => f.event === 'resync', { timeoutMs: 30_000 });
+    t.like(JSON.parse(resync.data), { reason: 'history_replaced' });
+    snapshots.push((await client.next((f) => f.event === 'snapshot')).data);
+  }
+  t.is(new Set(snapshots).size, 1, 'every client got the same snapshot');
+  return JSON.parse(snapshots[0] as string);
 }
 
 test('a cursor older than the history gets resync, then a snapshot, then live events', async (t) => {
@@ -72,14 +90,7 @@ test('Redis restarted without persistence: every connected client resyncs to the
   await producer.publish(env.SPOOLS_CHANNEL, '{"event_type":"TOMAR","tag_spool":"BEFORE"}');
   await Promise.all(clients.map((c) => c.next((f) => f.event === 'spool_update')));
   await redis.restart();
-  const snapshots: string[] = [];
-  for (const client of clients) {
-    const resync = await client.next((f) => f.event === 'resync', { timeoutMs: 30_000 });
-    t.like(JSON.parse(resync.data), { reason: 'history_replaced' });
-    snapshots.push((await client.next((f) => f.event === 'snapshot')).data);
-  }
-  t.is(new Set(snapshots).size, 1, 'every client got the same snapshot');
-  const snapshot = JSON.parse(snapshots[0] as string);
+  const snapshot = await sameResyncSnapshot(t, clients);
   t.true(snapshot.incomplete);
   t.deepEqual(snapshot.spools, []);
   // Events after the new epoch flow as usual.
@@ -127,19 +138,12 @@ test('Redis came back without the newest events it had announced: every client r
   );
   await redis.kill();
   await redis.restart();
-  const snapshots: string[] = [];
-  for (const client of clients) {
-    const resync = await client.next((f) => f.event === 'resync', { timeoutMs: 30_000 });
-    // The gateway lost its own place in the history (contract §2.4).
-    t.like(JSON.parse(resync.data), { reason: 'history_replaced' });
-    snapshots.push((await client.next((f) => f.event === 'snapshot')).data);
-  }
-  t.is(new Set(snapshots).size, 1, 'every client got the same snapshot');
-  const snapshot = JSON.parse(snapshots[0] as string);
+  // The gateway lost its own place in the history (contract §2.4): history_replaced too.
+  const snapshot = await sameResyncSnapshot(t, clients);
   t.false(snapshot.incomplete, 'the same epoch: what the history kept is complete');
-  t.is(snapshot.as_of, kept[0]?.id);
+  t.is(snapshot.as_of, kept[0]?.id as string);
   t.deepEqual(
-    snapshot.spools.map((s: { tag_spool: string }) => s.tag_spool),
+    snapshot.spools.map((s) => s.tag_spool),
     ['KEPT'],
   );
   await producer.publish(env.SPOOLS_CHANNEL, '{"event_type":"TOMAR","tag_spool":"AFTER"}');

@@ -5,7 +5,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import test, { type ExecutionContext } from 'ava';
-import { Hub } from '../../src/stream/hub.js';
+import { Hub, type HubOptions } from '../../src/stream/hub.js';
 import { formatSpoolUpdate } from '../../src/stream/sse-frame.js';
 import { openTestSse, type SseClient } from '../helpers/sse-client.js';
 import { waitFor } from '../helpers/wait.js';
@@ -35,6 +35,18 @@ async function serveHub(t: ExecutionContext, hub: Hub, count: number): Promise<S
   return clients;
 }
 
+/** A hub with no heartbeat during the test and generous slow-client limits. */
+function quietHub(options: Partial<HubOptions>): Hub {
+  return new Hub({
+    pingIntervalMs: 3_600_000,
+    sendTimeoutMs: 30_000,
+    maxBufferedBytes: 8 * 1024 * 1024,
+    retryMs: 1000,
+    busHealth: () => 'ok',
+    ...options,
+  });
+}
+
 function batch(id: string) {
   const frame = formatSpoolUpdate(id, `{"n":"${id}"}`);
   return { text: frame, entries: [{ id, frame }], lastId: id };
@@ -42,12 +54,7 @@ function batch(id: string) {
 
 test('batches that wait behind a walk in progress are joined into one write per client, in order', async (t) => {
   const walks: { clients: number; events: number }[] = [];
-  const hub = new Hub({
-    pingIntervalMs: 3_600_000,
-    sendTimeoutMs: 30_000,
-    maxBufferedBytes: 8 * 1024 * 1024,
-    retryMs: 1000,
-    busHealth: () => 'ok',
+  const hub = quietHub({
     fanOutSlice: 1,
     onDelivered: (clients, events) => walks.push({ clients, events }),
   });
@@ -76,14 +83,7 @@ test('batches that wait behind a walk in progress are joined into one write per 
 
 test('with the default slice a small fan-out completes at once', async (t) => {
   const walks: number[] = [];
-  const hub = new Hub({
-    pingIntervalMs: 3_600_000,
-    sendTimeoutMs: 30_000,
-    maxBufferedBytes: 8 * 1024 * 1024,
-    retryMs: 1000,
-    busHealth: () => 'ok',
-    onDelivered: (_clients, events) => walks.push(events),
-  });
+  const hub = quietHub({ onDelivered: (_clients, events) => walks.push(events) });
   const clients = await serveHub(t, hub, 3);
   for (const id of ['1-0', '2-0']) {
     const { text, entries, lastId } = batch(id);
