@@ -104,6 +104,7 @@ export async function startService(
       if (reason !== 'shutdown') metrics.clientsCut.inc({ reason });
     },
     onOpenChange: (open) => metrics.openStreams.set(open),
+    onPendingChange: (bytes) => metrics.fanOutPendingBytes.set(bytes),
   });
   const pool = createWorkerPool({
     threads: config.poolThreads,

@@ -27,6 +27,7 @@ export interface Metrics {
   claimsLost: Counter;
   subscriberDrops: Counter<'cause'>;
   enrichments: Counter<'where'>;
+  fanOutPendingBytes: Gauge;
   subscriberBufferBytes: Gauge;
   streamStarts: Counter<'mode'>;
   replayedEvents: Counter;
@@ -169,6 +170,11 @@ export function createMetrics(withDefaults = true): Metrics {
       name: 'spoolcast_enrichments_total',
       help: 'Stored events enriched, by where: check_pass (prepared when this gateway validated the plain PUBLISH, finished on arrival) or pool (parsed and enriched in the pool)',
       labelNames: ['where'] as const,
+      registers,
+    }),
+    fanOutPendingBytes: new Gauge({
+      name: 'spoolcast_fanout_pending_bytes',
+      help: 'Bytes of event frames accepted but not yet offered to every client (the fan-out in progress and the batches queued behind it); alert if it keeps growing',
       registers,
     }),
     subscriberBufferBytes: new Gauge({

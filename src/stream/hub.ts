@@ -32,6 +32,8 @@ export interface HubOptions extends SlowClientLimits {
   onOpenChange?: (open: number) => void;
   /** Clients written per slice of a fan-out before yielding to I/O (default 256). */
   fanOutSlice?: number;
+  /** Bytes of frames accepted but not yet offered to every client, on every change. */
+  onPendingChange?: (bytes: number) => void;
 }
 
 /**
@@ -64,6 +66,7 @@ export class Hub {
   /** Batches accepted but not yet offered to every client, oldest first. */
   private readonly pending: FanOut[] = [];
   private isPumpScheduled = false;
+  private pendingByteCount = 0;
   /** The newest batch every client has been offered (what `connected` and heartbeats name). */
   private deliveredId: string | null = null;
 
@@ -130,6 +133,8 @@ export class Hub {
       return;
     }
     const part = Buffer.from(frames);
+    this.pendingByteCount += part.length;
+    this.options.onPendingChange?.(this.pendingByteCount);
     // Under load batches queue behind a walk in progress: the newest waiting one takes
     // this batch too (it has reached no one yet, so the order per client is the same).
     const waiting = this.pending.length > 1 ? (this.pending.at(-1) as FanOut) : null;
@@ -172,6 +177,8 @@ export class Hub {
         return;
       }
       this.pending.shift();
+      this.pendingByteCount -= job.partBytes;
+      this.options.onPendingChange?.(this.pendingByteCount);
       this.deliveredId = job.lastId;
       this.options.onDelivered?.(job.reached, job.entries.length, job.partBytes * job.reached);
     }

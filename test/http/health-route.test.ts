@@ -46,6 +46,7 @@ test('metrics are exposed in the Prometheus text format with the pipeline series
     'spoolcast_pool_task_seconds_bucket',
     'spoolcast_receive_to_write_seconds_bucket',
     'spoolcast_bus_up 1',
+    'spoolcast_fanout_pending_bytes 0',
   ]) {
     t.true(text.includes(name), name);
   }

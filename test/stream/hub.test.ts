@@ -54,18 +54,23 @@ function batch(id: string) {
 
 test('batches that wait behind a walk in progress are joined into one write per client, in order', async (t) => {
   const walks: { clients: number; events: number }[] = [];
+  const pending: number[] = [];
   const hub = quietHub({
     fanOutSlice: 1,
     onDelivered: (clients, events) => walks.push({ clients, events }),
+    onPendingChange: (bytes) => pending.push(bytes),
   });
   const clients = await serveHub(t, hub, 3);
   // The first walk starts at once (one client per slice); the second waits behind it and
   // the third and fourth join the second.
+  let queued = 0;
   for (const id of ['1-0', '2-0', '3-0', '4-0']) {
     const { text, entries, lastId } = batch(id);
     hub.broadcast(text, entries, lastId);
+    queued += Buffer.byteLength(text);
   }
   t.is(hub.lastEventId, null, 'the first walk has reached one client only');
+  t.is(pending.at(-1), queued, 'all four batches are pending');
   for (const client of clients) {
     await client.waitForFrames(4, (f) => f.event === 'spool_update', { timeoutMs: 30_000 });
     t.deepEqual(
@@ -79,6 +84,7 @@ test('batches that wait behind a walk in progress are joined into one write per 
     { clients: 3, events: 1 },
     { clients: 3, events: 3 },
   ]);
+  t.is(pending.at(-1), 0, 'nothing pending once both walks are done');
 });
 
 test('with the default slice a small fan-out completes at once', async (t) => {
