@@ -4,6 +4,7 @@
  */
 import type { Socket } from 'node:net';
 import type { Router } from '@koa/router';
+import type { Context } from 'koa';
 import type { Replayer } from '../replay/replayer.js';
 import { decideStartPosition } from '../replay/start-position.js';
 import { formatRetry, jitterRetryMs } from '../stream/sse-frame.js';
@@ -20,6 +21,13 @@ const DRAIN_RETRY_MS = 500;
 /** `Retry-After` range when full, in seconds: spread, so refused screens do not return together. */
 const FULL_RETRY_AFTER_S = { min: 5, spread: 10 };
 
+/** The contract's stream headers (docs/contract.md §2.1), for GET and HEAD alike. */
+function setStreamHeaders(ctx: Context): void {
+  ctx.set('Content-Type', 'text/event-stream');
+  ctx.set('Cache-Control', 'no-cache, no-transform');
+  ctx.set('X-Accel-Buffering', 'no');
+}
+
 /**
  * Mounts the stream route. Query: `last_event_id=<id>` (first connect, polyfills; the
  * `Last-Event-ID` header wins), `snapshot=1` (start with the current state of every spool).
@@ -35,9 +43,7 @@ export function mountStreamRoute(
       // The stream's headers and no body: no stream is opened (the frames would go
       // straight to the socket, past the response that knows a HEAD has no body).
       ctx.status = 200;
-      ctx.set('Content-Type', 'text/event-stream');
-      ctx.set('Cache-Control', 'no-cache, no-transform');
-      ctx.set('X-Accel-Buffering', 'no');
+      setStreamHeaders(ctx);
       return;
     }
     if (isDraining()) {
@@ -82,9 +88,7 @@ export function mountStreamRoute(
     ctx.status = 200;
     // Set before assigning the stream, or Koa labels it application/octet-stream; set as a
     // raw header because `ctx.type` would append a charset the contract does not name.
-    ctx.set('Content-Type', 'text/event-stream');
-    ctx.set('Cache-Control', 'no-cache, no-transform');
-    ctx.set('X-Accel-Buffering', 'no');
+    setStreamHeaders(ctx);
     // No chunked framing: the body is the bytes of the frames, and the stream ends when the
     // connection does (a stream never shares its connection anyway). Chunked encoding cost
     // a quarter of each write's CPU (framing, cork/uncork per write), measured.
