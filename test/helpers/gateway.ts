@@ -132,3 +132,14 @@ export function spoolEvent(n: number, extra: Record<string, unknown> = {}): stri
     ...extra,
   });
 }
+
+/** POSTs one event to the gateway at `url` and returns its id; anything but 202 throws. */
+export async function postEvent(url: string, event: Record<string, unknown>): Promise<string> {
+  const response = await fetch(`${url}/api/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(event),
+  });
+  if (response.status !== 202) throw new Error(`POST /api/events answered ${response.status}`);
+  return ((await response.json()) as { id: string }).id;
+}

@@ -1,21 +1,13 @@
 import test from 'ava';
 import { RedisEventService } from '../../src/index.js';
 import type { Service } from '../../src/service.js';
-import { connectRedis, redisEnv, startGateway } from '../helpers/gateway.js';
+import { connectRedis, postEvent, redisEnv, startGateway } from '../helpers/gateway.js';
 import { openTestSse } from '../helpers/sse-client.js';
 import { waitFor } from '../helpers/wait.js';
 
 const STREAM = '/api/sse/stream';
 
-async function post(gateway: Service, event: Record<string, unknown>): Promise<string> {
-  const response = await fetch(`${gateway.url}/api/events`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(event),
-  });
-  if (response.status !== 202) throw new Error(`POST answered ${response.status}`);
-  return ((await response.json()) as { id: string }).id;
-}
+const post = (gateway: Service, event: Record<string, unknown>) => postEvent(gateway.url, event);
 
 // The same story on both buses: the state rules live in one place.
 for (const bus of ['memory', 'redis'] as const) {

@@ -5,22 +5,15 @@
  * its start exactly once, in order.
  */
 import test from 'ava';
-import { startGateway } from '../helpers/gateway.js';
+import { postEvent, startGateway } from '../helpers/gateway.js';
 import { openTestSse, type SseClient } from '../helpers/sse-client.js';
 
 const STREAM = '/api/sse/stream';
 const EVENTS = 150;
 const isUpdate = (f: { event?: string }) => f.event === 'spool_update';
 
-async function post(url: string, n: number): Promise<string> {
-  const response = await fetch(`${url}/api/events`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ event_type: 'STATE_CHANGE', tag_spool: `SPOOL-${n % 5}`, n }),
-  });
-  if (response.status !== 202) throw new Error(`publish ${n} answered ${response.status}`);
-  return ((await response.json()) as { id: string }).id;
-}
+const post = (url: string, n: number) =>
+  postEvent(url, { event_type: 'STATE_CHANGE', tag_spool: `SPOOL-${n % 5}`, n });
 
 const idsOf = (client: SseClient) => client.frames.filter(isUpdate).map((f) => f.id as string);
 

@@ -1,18 +1,12 @@
 import test from 'ava';
-import { startGateway } from '../helpers/gateway.js';
+import { postEvent, startGateway } from '../helpers/gateway.js';
 import { openTestSse } from '../helpers/sse-client.js';
 import { waitFor } from '../helpers/wait.js';
 
 const STREAM = '/api/sse/stream';
 
-async function post(url: string, n: number): Promise<string> {
-  const response = await fetch(`${url}/api/events`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ event_type: 'TOMAR', tag_spool: `S-${n}`, n }),
-  });
-  return ((await response.json()) as { id: string }).id;
-}
+const post = (url: string, n: number) =>
+  postEvent(url, { event_type: 'TOMAR', tag_spool: `S-${n}`, n });
 
 test('connected tells the resume cursor apart from the newest id, and names the heartbeat period', async (t) => {
   const gateway = await startGateway(t, { SSE_PING_INTERVAL_S: '0.05' });
