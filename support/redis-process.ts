@@ -19,6 +19,7 @@ import net, { Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { settleWithin } from './deadline.js';
 
 /** The one-line instruction thrown when no Redis can be found or installed. */
 export const REDIS_NOT_FOUND_MESSAGE =
@@ -319,22 +320,11 @@ async function stopServer(server: RunningServer): Promise<void> {
 
 /** Settles like `promise`, or rejects naming `what` once `timeoutMs` has passed. */
 function withDeadline<T>(promise: PromiseLike<T>, timeoutMs: number, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)),
-      timeoutMs,
-    );
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
+  return settleWithin(
+    promise,
+    timeoutMs,
+    () => new Error(`timed out after ${timeoutMs} ms waiting for ${what}`),
+  );
 }
 
 // ---- never outlive this process ----

@@ -5,6 +5,7 @@
  * decides how long a broken test takes to fail, never whether a working one passes.
  */
 import type { EventEmitter } from 'node:events';
+import { settleWithin } from '../../support/deadline.js';
 
 /** Default deadline of every wait in the test helpers, in milliseconds (20 s). */
 export const DEFAULT_TIMEOUT_MS = 20_000;
@@ -126,19 +127,7 @@ export function withDeadline<T>(
   timeoutMs: number,
   message: string,
 ): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new WaitTimeoutError(timeoutMs, message)), timeoutMs);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
+  return settleWithin(promise, timeoutMs, () => new WaitTimeoutError(timeoutMs, message));
 }
 
 /** A short description of a check for timeout messages when the caller gave none. */
