@@ -73,6 +73,8 @@ interface Setting {
   key: keyof Config;
   fallback: string;
   parse: Parser;
+  /** How the contract shows the default when it is not the literal `fallback`. */
+  shown?: string;
 }
 
 const int =
@@ -175,16 +177,26 @@ const defaultThreads = String(Math.max(1, availableParallelism() - 1));
 const SETTINGS: Record<string, Setting> = {
   PORT: { key: 'port', fallback: '8000', parse: int(0, 65535) },
   HOST: { key: 'host', fallback: '0.0.0.0', parse: text(/^\S+$/, 'a host name or address') },
-  REDIS_URL: { key: 'redisUrl', fallback: '', parse: redisUrl },
-  REDIS_SENTINELS: { key: 'redisSentinels', fallback: '', parse: sentinels },
+  REDIS_URL: { key: 'redisUrl', fallback: '', parse: redisUrl, shown: 'unset' },
+  REDIS_SENTINELS: { key: 'redisSentinels', fallback: '', parse: sentinels, shown: 'unset' },
   REDIS_SENTINEL_MASTER: {
     key: 'redisSentinelMaster',
     fallback: 'mymaster',
     parse: text(/^[A-Za-z0-9._-]{1,128}$/, 'a master name (letters, digits, . _ -)'),
   },
-  REDIS_PASSWORD: { key: 'redisPassword', fallback: '', parse: secret },
-  REDIS_SENTINEL_PASSWORD: { key: 'redisSentinelPassword', fallback: '', parse: secret },
-  PUBLISH_REPLICA_ACKS: { key: 'publishReplicaAcks', fallback: '', parse: optionalInt(0, 16) },
+  REDIS_PASSWORD: { key: 'redisPassword', fallback: '', parse: secret, shown: 'unset' },
+  REDIS_SENTINEL_PASSWORD: {
+    key: 'redisSentinelPassword',
+    fallback: '',
+    parse: secret,
+    shown: 'unset',
+  },
+  PUBLISH_REPLICA_ACKS: {
+    key: 'publishReplicaAcks',
+    fallback: '',
+    parse: optionalInt(0, 16),
+    shown: '`1` with Sentinel, else `0`',
+  },
   SSE_MAX_CLIENTS: { key: 'maxClients', fallback: '0', parse: int(0, 10_000_000) },
   SPOOLS_CHANNEL: {
     key: 'spoolsChannel',
@@ -202,7 +214,12 @@ const SETTINGS: Record<string, Setting> = {
   SSE_FAN_OUT_SLICE: { key: 'fanOutSlice', fallback: '256', parse: int(1, 1_000_000) },
   SSE_RETRY_MS: { key: 'retryMs', fallback: '2000', parse: int(100, 600_000) },
   MAX_EVENT_BYTES: { key: 'maxEventBytes', fallback: '65536', parse: int(64, 16 * 1024 * 1024) },
-  POOL_THREADS: { key: 'poolThreads', fallback: defaultThreads, parse: int(1, 256) },
+  POOL_THREADS: {
+    key: 'poolThreads',
+    fallback: defaultThreads,
+    parse: int(1, 256),
+    shown: 'cores − 1, at least 1',
+  },
   POOL_TASK_TIMEOUT_MS: { key: 'poolTaskTimeoutMs', fallback: '5000', parse: int(10) },
   POOL_BATCH_MAX: { key: 'poolBatchMax', fallback: '256', parse: int(1, 100_000) },
   HISTORY_SIZE: { key: 'historySize', fallback: '10000', parse: int(1) },
@@ -212,7 +229,7 @@ const SETTINGS: Record<string, Setting> = {
   PLANT_TIME_ZONE: { key: 'plantTimeZone', fallback: 'America/Santiago', parse: timeZone },
   DRAIN_DELAY_S: { key: 'drainDelayMs', fallback: '5', parse: seconds(0) },
   SHUTDOWN_DRAIN_S: { key: 'shutdownDrainMs', fallback: '10', parse: seconds(0) },
-  CORS_ORIGINS: { key: 'corsOrigins', fallback: '', parse: origins },
+  CORS_ORIGINS: { key: 'corsOrigins', fallback: '', parse: origins, shown: 'empty' },
   CORS_ALLOW_CREDENTIALS: { key: 'corsAllowCredentials', fallback: 'false', parse: flag },
   LOG_LEVEL: {
     key: 'logLevel',
@@ -224,6 +241,16 @@ const SETTINGS: Record<string, Setting> = {
 
 /** Every environment variable spoolcast reads. */
 export const SETTING_NAMES: readonly string[] = Object.freeze(Object.keys(SETTINGS));
+
+/**
+ * Every variable's default as docs/contract.md §5 shows it: the literal in backticks, or
+ * words where it is unset or computed (checked against the contract by the docs test).
+ */
+export const SETTING_DEFAULTS: Readonly<Record<string, string>> = Object.freeze(
+  Object.fromEntries(
+    Object.entries(SETTINGS).map(([name, s]) => [name, s.shown ?? `\`${s.fallback}\``]),
+  ),
+);
 
 /**
  * Reads the settings from `env` (pass `process.env`); throws one ConfigError listing every

@@ -3,9 +3,8 @@
  * (test/helpers/redis-server.ts) and the bench (bench/run.ts). Nothing in src/ imports it.
  *
  * - `findOrInstallRedisServer()`: the binary on PATH; else, as root with apt-get, installed
- *   once (a lock file in the temp dir keeps parallel processes from running apt at the same
- *   time); else an error with the one-line instruction. `aptInstall()` is the same install
- *   path for other Debian packages (the bench's nginx + nchan peer).
+ *   once through support/system-packages.ts (one apt run at a time, under a lock); else an
+ *   error with the one-line instruction.
  * - `spawnRedis()`: a server on a free port (`--port 0` is refused), no persistence, waiting
  *   for "Ready to accept connections" and choosing a new port when another process took the
  *   chosen one. The caller may wrap the spawn (the bench pins it to a core and logs it).
@@ -20,6 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { settleWithin } from './deadline.js';
+import { aptInstall, findOnPath } from './system-packages.js';
 
 /** The one-line instruction thrown when no Redis can be found or installed. */
 export const REDIS_NOT_FOUND_MESSAGE =
@@ -31,10 +31,6 @@ const READY_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 10_000;
 /** Spawn attempts on fresh ports when the chosen port was taken meanwhile. */
 const PORT_ATTEMPTS = 5;
-/** Deadline of a whole one-time apt install, including waiting for dpkg locks (15 min). */
-const INSTALL_TIMEOUT_MS = 15 * 60_000;
-/** How often a waiting process re-checks another's install lock or a busy dpkg lock. */
-const LOCK_POLL_INTERVAL_MS = 500;
 /** Bytes of server output kept for error messages. */
 const LOG_TAIL_CHARS = 8_192;
 
@@ -360,22 +356,7 @@ function installExitHooks(): void {
   }
 }
 
-// ---- finding or installing packages ----
-
-/** The executable `name` in a PATH directory, or undefined. */
-export function findOnPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    if (dir === '') continue;
-    const candidate = path.join(dir, name);
-    try {
-      fs.accessSync(candidate, fs.constants.X_OK);
-      if (fs.statSync(candidate).isFile()) return candidate;
-    } catch {
-      // Not in this directory.
-    }
-  }
-  return undefined;
-}
+// ---- finding or installing redis-server ----
 
 let installation: Promise<string> | undefined;
 
@@ -401,118 +382,4 @@ export async function findOrInstallRedisServer(): Promise<string> {
     installation = undefined;
   });
   return installation;
-}
-
-const INSTALL_LOCK_PATH = path.join(os.tmpdir(), 'spoolcast-apt-install.lock');
-
-/**
- * `apt-get update` then `apt-get install -y <packages>` (root only), in at most one process
- * at a time: the first takes an exclusive lock file (holding its pid); the others poll until
- * the lock is gone and then check `isInstalled` again. A lock whose pid is dead is stale and
- * removed. `hint` ends every error message (what the user can do instead).
- */
-export async function aptInstall(
-  packages: string[],
-  hint: string,
-  isInstalled: () => boolean = () => false,
-): Promise<void> {
-  const deadline = Date.now() + INSTALL_TIMEOUT_MS;
-  for (;;) {
-    if (isInstalled()) return;
-    if (tryTakeLock(INSTALL_LOCK_PATH)) {
-      try {
-        process.stderr.write(
-          `${packages.join(', ')} not found: installing with apt-get (one time)\n`,
-        );
-        await runApt(['update'], deadline, hint);
-        await runApt(['install', '-y', ...packages], deadline, hint);
-      } finally {
-        fs.rmSync(INSTALL_LOCK_PATH, { force: true });
-      }
-      return;
-    }
-    if (isLockStale(INSTALL_LOCK_PATH)) {
-      fs.rmSync(INSTALL_LOCK_PATH, { force: true });
-      continue;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `timed out waiting for another process to run apt-get (lock ${INSTALL_LOCK_PATH}); ${hint}`,
-      );
-    }
-    await pollDelay(LOCK_POLL_INTERVAL_MS);
-  }
-}
-
-function tryTakeLock(lockPath: string): boolean {
-  try {
-    const fd = fs.openSync(lockPath, 'wx');
-    fs.writeSync(fd, String(process.pid));
-    fs.closeSync(fd);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
-  }
-}
-
-function isLockStale(lockPath: string): boolean {
-  let pid: number;
-  try {
-    pid = Number.parseInt(fs.readFileSync(lockPath, 'utf8'), 10);
-  } catch {
-    return false; // Gone (released) or being written: look again on the next poll.
-  }
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-}
-
-/** Output of apt when another apt/dpkg (e.g. unattended-upgrades) holds its locks. */
-const APT_LOCK_BUSY = /could not get lock|unable to acquire|unable to lock|is held by process/i;
-
-/** Runs one apt-get command, waiting out dpkg/apt lock contention until `deadline`. */
-async function runApt(args: string[], deadline: number, hint: string): Promise<void> {
-  for (;;) {
-    // DPkg::Lock::Timeout makes apt wait for the dpkg frontend lock itself; the retry
-    // covers the locks it does not wait for (e.g. the lists lock during `update`).
-    const result = await run('apt-get', ['-o', 'DPkg::Lock::Timeout=120', ...args], {
-      ...process.env,
-      DEBIAN_FRONTEND: 'noninteractive',
-    });
-    if (result.code === 0) return;
-    if (!APT_LOCK_BUSY.test(result.output) || Date.now() > deadline) {
-      throw new Error(
-        `apt-get ${args.join(' ')} failed (code ${result.code}): ${result.output.slice(-2_000)}\n${hint}`,
-      );
-    }
-    await pollDelay(LOCK_POLL_INTERVAL_MS * 4);
-  }
-}
-
-function run(
-  command: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const collect = (chunk: Buffer): void => {
-      output = (output + chunk.toString('utf8')).slice(-64_000);
-    };
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, output }));
-  });
-}
-
-/** The interval between two looks at a lock held by another process (polling a state). */
-function pollDelay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

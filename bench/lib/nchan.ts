@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { aptInstall, findOnPath } from '../../support/redis-process.js';
+import { aptInstall, findOnPath } from '../../support/system-packages.js';
 import { freePort, type Proc, type Procs, waitForHttp200 } from './procs.js';
 
 const TEMPLATE = fileURLToPath(new URL('../nchan.conf.template', import.meta.url));

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { ExecutionContext } from 'ava';
 import { build } from 'esbuild';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { externalProcess } from './test-scope.js';
 import { waitFor } from './wait.js';
 
 type Teardown = Pick<ExecutionContext, 'teardown'>;
@@ -20,6 +21,7 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Launches headless Chromium; fails loudly (never skips) when it is not installed. */
 export async function launchBrowser(): Promise<Browser> {
+  externalProcess('Chromium');
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(
       `browser tests need Chromium at ${CHROMIUM_PATH}: apt-get install -y chromium (or set CHROMIUM_PATH)`,

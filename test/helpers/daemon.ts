@@ -9,6 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { ExecutionContext } from 'ava';
+import { externalProcess } from './test-scope.js';
 import { waitFor } from './wait.js';
 
 /** A running daemon. */
@@ -30,7 +31,7 @@ export function findBinary(name: string, debianPackage = name): string {
     if (dir && fs.existsSync(candidate)) return candidate;
   }
   throw new Error(
-    `${name} not found: install it (apt-get install -y ${debianPackage}); .ci/run does`,
+    `${name} not found: install it (apt-get install -y ${debianPackage}); npm test installs it when run as root`,
   );
 }
 
@@ -48,6 +49,7 @@ export function spawnDaemon(
   args: string[],
   cwd?: string,
 ): Daemon {
+  externalProcess(bin);
   if (!hooked) {
     hooked = true;
     process.once('exit', () => {

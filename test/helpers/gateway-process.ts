@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ExecutionContext } from 'ava';
 import { getFreePort } from './free-port.js';
+import { externalProcess } from './test-scope.js';
 import { once, waitFor } from './wait.js';
 
 const compiled = fileURLToPath(new URL('../../dist/src/main.js', import.meta.url));
@@ -28,6 +29,7 @@ export function spawnService(
   env: Record<string, string>,
   port = 0,
 ) {
+  externalProcess('the service as a child process');
   const child = spawn(process.execPath, command, {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

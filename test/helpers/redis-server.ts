@@ -19,6 +19,7 @@ import {
   type RedisProcess,
   spawnRedis,
 } from '../../support/redis-process.js';
+import { externalProcess } from './test-scope.js';
 
 export { findOrInstallRedisServer, REDIS_NOT_FOUND_MESSAGE };
 
@@ -43,6 +44,7 @@ export interface StartRedisOptions {
 
 /** Starts (or finds) a Redis server; see the module comment for the order of sources. */
 export async function startRedis(options: StartRedisOptions = {}): Promise<RedisHandle> {
+  externalProcess('redis-server');
   const needsOwnProcess =
     options.ownProcess === true || options.args !== undefined || options.dir !== undefined;
   const externalUrl = process.env.REDIS_URL;

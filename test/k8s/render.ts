@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
+import { externalProcess } from '../helpers/test-scope.js';
 
 /** A rendered Kubernetes object (fields are checked by the tests that read them). */
 export type K8sObject = {
@@ -63,6 +64,7 @@ export function render(dir: string): K8sObject[] {
  * kustomization a test writes to a temporary directory (`label` names it in errors).
  */
 export function renderDirectory(directory: string, label = directory): K8sObject[] {
+  externalProcess('kubectl');
   let text: string;
   try {
     text = execFileSync('kubectl', ['kustomize', directory], {
