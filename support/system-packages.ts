@@ -165,7 +165,7 @@ export async function aptInstall(
           `${packages.join(', ')} not found: installing with apt-get (one time)\n`,
         );
         await runApt(['update'], deadline, hint);
-        await runApt(['install', '-y', ...packages], deadline, hint);
+        await runApt(['install', '-y', '--no-install-recommends', ...packages], deadline, hint);
       } finally {
         fs.rmSync(INSTALL_LOCK_PATH, { force: true });
       }
