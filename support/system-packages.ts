@@ -40,6 +40,10 @@ export function findCommand(name: string): string | undefined {
   );
 }
 
+/** Debian's Python, which sees python3-redis (a pyenv or venv python3 on PATH does not). */
+export const DEBIAN_PYTHON = '/usr/bin/python3';
+const PYTHON_REDIS_INIT = '/usr/lib/python3/dist-packages/redis/__init__.py';
+
 /** Every Debian package the whole test suite needs. */
 export const TEST_PACKAGES: readonly SystemPackage[] = [
   { debian: 'redis-server', usedFor: 'the Redis bus', isPresent: () => hasCommand('redis-server') },
@@ -51,6 +55,11 @@ export const TEST_PACKAGES: readonly SystemPackage[] = [
   { debian: 'nginx', usedFor: 'proxy and drain tests', isPresent: () => hasCommand('nginx') },
   { debian: 'haproxy', usedFor: 'proxy tests', isPresent: () => hasCommand('haproxy') },
   { debian: 'chromium', usedFor: 'browser tests', isPresent: () => hasCommand('chromium') },
+  {
+    debian: 'python3-redis',
+    usedFor: 'the Python producer examples (examples/python, run by /usr/bin/python3)',
+    isPresent: () => fs.existsSync(DEBIAN_PYTHON) && fs.existsSync(PYTHON_REDIS_INIT),
+  },
 ];
 
 /** The packages of `wanted` that are not installed. */
