@@ -1,7 +1,9 @@
 /**
  * The layers of ARCHITECTURE.md, enforced by `npm test` (npm run lint:deps). One event's
- * path reads one way: bus → pipeline → stream → http; only src/flow.ts and the composition
- * root (service.ts, main.ts, index.ts) know every layer.
+ * path reads one way: the write side (write/, pipeline/) prepares and stores; the read side
+ * (read/, stream/) frames what the feed announces and fans it out; the two meet only at the
+ * bus's store and feed. Only the composition root (service.ts, lifecycle.ts, main.ts,
+ * index.ts) knows every layer.
  */
 const layer = (name) => `^src/${name}/`;
 const upward = (from, to) => ({ from: { path: from }, to: { path: to } });
@@ -42,12 +44,19 @@ module.exports = {
       to: { dependencyTypes: ['core'] },
     },
     {
+      name: 'async-is-a-leaf',
+      severity: 'error',
+      comment: 'Deadlines and pauses: nothing of the gateway.',
+      ...upward(layer('async'), '^src/(?!async/)'),
+    },
+    {
       name: 'bus-does-not-reach-up',
       severity: 'error',
-      comment: 'The bus is where events come from; it hands values up and never calls up.',
+      comment:
+        'The bus is the seam (feed, store, producers channel): it hands values to either side and never calls up.',
       ...upward(
         layer('bus'),
-        '^src/(pipeline|stream|replay|http|client|dashboard)/|^src/(flow|service|main)\\.ts$',
+        '^src/(read|write|pipeline|stream|http|publisher|client|dashboard)/|^src/(service|lifecycle|main|config)\\.ts$',
       ),
     },
     {
@@ -57,31 +66,49 @@ module.exports = {
       ...upward(layer('pipeline'), '^src/(?!domain/|pipeline/|errors\\.ts$)'),
     },
     {
-      name: 'stream-does-not-reach-back',
+      name: 'write-side-meets-read-side-only-at-the-bus',
       severity: 'error',
       comment:
-        'Framing, fan-out and catch-up take values; they do not reach into the pipeline or HTTP.',
-      ...upward(layer('stream'), '^src/(bus|pipeline|replay|http)/|^src/(flow|service|main)\\.ts$'),
+        'The write side prepares and stores; it never frames, fans out or reads the log (ARCHITECTURE.md).',
+      ...upward(layer('write'), '^src/(read|stream|http)/|^src/(service|lifecycle|main)\\.ts$'),
     },
     {
-      name: 'catch-up-does-not-reach-up',
+      name: 'read-side-meets-write-side-only-at-the-bus',
       severity: 'error',
       comment:
-        'Catch-up reads the history through the Bus interface and frames with the stream layer.',
-      ...upward(layer('replay'), '^src/(pipeline|http)/|^src/(flow|service|main)\\.ts$'),
+        'The read side only frames what the feed announces: it never validates, enriches or stores.',
+      ...upward(layer('read'), '^src/(write|pipeline|http)/|^src/(service|lifecycle|main)\\.ts$'),
+    },
+    {
+      name: 'stream-does-not-reach-back',
+      severity: 'error',
+      comment: 'Frames, fan-out and client streams take values; they know no bus, log or route.',
+      ...upward(
+        layer('stream'),
+        '^src/(bus|pipeline|read|write|http)/|^src/(service|lifecycle|main)\\.ts$',
+      ),
     },
     {
       name: 'http-is-the-top-layer',
       severity: 'error',
       comment: 'Routes receive what they serve as arguments; only the composition root builds it.',
-      ...upward(layer('http'), '^src/pipeline/|^src/(flow|service|main)\\.ts$'),
+      ...upward(layer('http'), '^src/pipeline/|^src/(service|lifecycle|main)\\.ts$'),
+    },
+    {
+      name: 'publisher-is-a-library',
+      severity: 'error',
+      comment: 'RedisEventService runs in backend services: the store recipe and the core only.',
+      ...upward(
+        layer('publisher'),
+        '^src/(read|write|pipeline|stream|http)/|^src/(service|lifecycle|main)\\.ts$',
+      ),
     },
     {
       name: 'observability-is-a-leaf',
       severity: 'error',
       ...upward(
         layer('observability'),
-        '^src/(bus|pipeline|stream|replay|http)/|^src/(flow|service|main)\\.ts$',
+        '^src/(bus|pipeline|read|write|stream|http|publisher)/|^src/(service|lifecycle|main)\\.ts$',
       ),
     },
     {

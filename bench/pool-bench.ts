@@ -1,9 +1,9 @@
 /**
- * Validate + enrich throughput of the worker pool alone (no Redis, no HTTP), run by the
- * orchestrator pinned to the service's core. Builds the pool from the compiled service
- * (dist/src/pipeline/worker-pool.js, 1 thread) and keeps a few batches of realistic events in
- * flight in `enrich` mode. `--mode inline` is the side-by-side baseline: the same worker
- * function called on the main thread, no pool.
+ * Prepare (validate + enrich) throughput of the worker pool alone (no Redis, no HTTP), run
+ * by the orchestrator pinned to the service's core. Builds the pool from the compiled
+ * service (dist/src/pipeline/worker-pool.js, 1 thread) and keeps a few batches of realistic
+ * events in flight. `--mode inline` is the side-by-side baseline: the same worker function
+ * called on the main thread, no pool.
  *
  *   node --import tsx bench/pool-bench.ts --mode pool|inline [--seconds 3] [--batch 256]
  *
@@ -11,7 +11,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import type { BatchItem, BatchTask, ItemResult } from '../src/domain/batch.js';
+import type { PrepareTask } from '../src/domain/pool-messages.js';
+import type { PrepareResult } from '../src/domain/prepare-event.js';
 import type * as WorkerPoolModule from '../src/pipeline/worker-pool.js';
 import { makeEvent } from './lib/publisher.js';
 
@@ -34,31 +35,29 @@ const threads = Number(values.threads);
 
 const dist = new URL('../dist/', import.meta.url);
 
-/** 32 distinct batches of realistic events with ids, as the pipeline hands them over. */
-function makeTasks(): BatchTask[] {
-  const tasks: BatchTask[] = [];
+/** 32 distinct batches of realistic events, as the pipeline hands them over. */
+function makeTasks(): PrepareTask[] {
+  const tasks: PrepareTask[] = [];
   let seq = 0;
-  const baseMs = Date.now();
   for (let b = 0; b < 32; b++) {
-    const items: BatchItem[] = [];
+    const payloads: string[] = [];
     for (let i = 0; i < batchSize; i++) {
-      const storedAtMs = baseMs + seq;
-      items.push({ payload: makeEvent(1, seq, seq * 1000), id: `${storedAtMs}-0`, storedAtMs });
+      payloads.push(makeEvent(1, seq, seq * 1000));
       seq++;
     }
-    tasks.push({ mode: 'enrich', maxEventBytes: 65_536, timeZone: 'America/Santiago', items });
+    tasks.push({ maxEventBytes: 65_536, timeZone: 'America/Santiago', payloads });
   }
   return tasks;
 }
 
-type Run = (task: BatchTask) => Promise<ItemResult[]>;
+type Run = (task: PrepareTask) => Promise<PrepareResult[]>;
 
 async function makeRunner(): Promise<{ run: Run; close: () => Promise<void> }> {
   if (mode === 'inline') {
-    const worker = (await import(new URL('workers/pipeline.worker.js', dist).href)) as {
-      processBatch: (task: BatchTask) => ItemResult[];
+    const worker = (await import(new URL('workers/prepare.worker.js', dist).href)) as {
+      prepareBatch: (task: PrepareTask) => PrepareResult[];
     };
-    return { run: async (task) => worker.processBatch(task), close: async () => undefined };
+    return { run: async (task) => worker.prepareBatch(task), close: async () => undefined };
   }
   const { createWorkerPool } = (await import(
     new URL('src/pipeline/worker-pool.js', dist).href
@@ -69,14 +68,14 @@ async function makeRunner(): Promise<{ run: Run; close: () => Promise<void> }> {
 }
 
 /** Runs tasks with `inflight` outstanding until `ms` has passed; returns events processed. */
-async function drive(run: Run, tasks: BatchTask[], ms: number): Promise<number> {
+async function drive(run: Run, tasks: PrepareTask[], ms: number): Promise<number> {
   const deadline = performance.now() + ms;
   let events = 0;
   let next = 0;
   let failures = 0;
   const lane = async () => {
     while (performance.now() < deadline) {
-      const task = tasks[next++ % tasks.length] as BatchTask;
+      const task = tasks[next++ % tasks.length] as PrepareTask;
       const results = await run(task);
       for (const r of results) if (!r.ok) failures++;
       events += results.length;

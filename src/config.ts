@@ -3,7 +3,7 @@
  * the defaults below, reports every bad value at once naming its variable, and returns frozen data.
  */
 import { availableParallelism } from 'node:os';
-import { isValidTimeZone } from './domain/plant-time.js';
+import { DEFAULT_PLANT_TIME_ZONE, isValidTimeZone } from './domain/plant-time.js';
 import { ConfigError } from './errors.js';
 import { redactSecrets } from './observability/redact.js';
 
@@ -226,7 +226,7 @@ const SETTINGS: Record<string, Setting> = {
   DEAD_LETTER_SIZE: { key: 'deadLetterSize', fallback: '1000', parse: int(1) },
   PUBLISH_TIMEOUT_MS: { key: 'publishTimeoutMs', fallback: '2000', parse: int(10) },
   CLAIM_WINDOW_MS: { key: 'claimWindowMs', fallback: '10000', parse: int(100) },
-  PLANT_TIME_ZONE: { key: 'plantTimeZone', fallback: 'America/Santiago', parse: timeZone },
+  PLANT_TIME_ZONE: { key: 'plantTimeZone', fallback: DEFAULT_PLANT_TIME_ZONE, parse: timeZone },
   DRAIN_DELAY_S: { key: 'drainDelayMs', fallback: '5', parse: seconds(0) },
   SHUTDOWN_DRAIN_S: { key: 'shutdownDrainMs', fallback: '10', parse: seconds(0) },
   CORS_ORIGINS: { key: 'corsOrigins', fallback: '', parse: origins, shown: 'empty' },

@@ -1,51 +1,55 @@
 /**
  * The embedded bus: one process, no Redis. Ids, history, epoch (new at every start), spool
- * state, idempotency keys and dead letters live in memory. Same contract as the Redis bus,
- * so the pipeline, the replay logic and the tests are shared.
+ * state and idempotency keys live in memory. The same feed and store behaviour as the Redis
+ * bus, so the read side, the write side and the tests are shared; it has no producers'
+ * channel (nothing can PUBLISH to it).
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { compareIds, createIdMaker, idTimeMs, parseEventId } from '../domain/event-id.js';
+import { classifyCursor, compareIds, createIdMaker, idTimeMs } from '../domain/event-id.js';
 import { IDEMPOTENCY_TTL_MS } from '../domain/publish-request.js';
-import { applyStatePatch, type SpoolState, type StatePatch } from '../domain/spool-state.js';
-import type {
-  Bus,
-  BusHandlers,
-  ClaimItem,
-  DeadLetter,
-  Epoch,
-  ReadAfterResult,
-  StoredMessage,
-  StoreResult,
-} from './bus.js';
+import {
+  applyStatePatch,
+  type SpoolState,
+  type StatePatch,
+  sortRows,
+  UNDECODABLE_STATE_DETAIL,
+} from '../domain/spool-state.js';
+import type { Epoch, EventFeed, FeedHandlers, ReadAfterResult, StoredEvent } from './feed.js';
+import type { EventStore, StoreResult } from './store.js';
 
 /** Memory bus sizes. */
 export interface MemoryBusOptions {
   historySize: number;
-  deadLetterSize: number;
   now?: () => number;
 }
 
+/** The embedded bus's seams. */
+export interface MemoryBus {
+  feed: EventFeed;
+  store: EventStore;
+  plain: null;
+}
+
 /** Creates the in-process bus. */
-export function createMemoryBus(options: MemoryBusOptions): Bus {
+export function createMemoryBus(options: MemoryBusOptions): MemoryBus {
   const now = options.now ?? Date.now;
   const makeId = createIdMaker();
   const epoch: Epoch = { id: randomUUID(), isIncomplete: false };
-  const history: StoredMessage[] = [];
+  const history: StoredEvent[] = [];
   const state = new Map<string, SpoolState>();
   const idempotency = new Map<string, { id: string; expiresAtMs: number }>();
-  const deadLetters: DeadLetter[] = [];
   let trimmedId = '0-0';
-  let handlers: BusHandlers | null = null;
-  let pending: StoredMessage[] = [];
+  let handlers: FeedHandlers | null = null;
+  let pending: StoredEvent[] = [];
   let isStopped = false;
 
-  // Announce on the next turn of the event loop, so a burst of stores reaches the pipeline
+  // Announce on the next turn of the event loop, so a burst of stores reaches the read side
   // as one batch (as a burst of Redis messages does).
   const flush = () => {
     const batch = pending;
     pending = [];
-    if (handlers && batch.length > 0) handlers.onStored(batch);
+    if (handlers && batch.length > 0) handlers.onEvents(batch);
   };
 
   // Trims in chunks so each store stays O(1) amortised; remembers the newest id dropped.
@@ -53,7 +57,7 @@ export function createMemoryBus(options: MemoryBusOptions): Bus {
     if (history.length <= options.historySize * 2 && history.length <= options.historySize + 1000)
       return;
     const dropped = history.splice(0, history.length - options.historySize);
-    trimmedId = (dropped.at(-1) as StoredMessage).id;
+    trimmedId = (dropped.at(-1) as StoredEvent).id;
   };
 
   const forgetExpiredKeys = (nowMs: number) => {
@@ -63,12 +67,58 @@ export function createMemoryBus(options: MemoryBusOptions): Bus {
     }
   };
 
-  const bus: Bus = {
+  // Index of the first event after `cursor` (ids are sorted: binary search).
+  const indexAfter = (cursor: string) => {
+    let low = 0;
+    let high = history.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (compareIds((history[mid] as StoredEvent).id, cursor) <= 0) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  };
+
+  const newestId = () => history.at(-1)?.id ?? trimmedId;
+
+  const feed: EventFeed = {
     kind: 'memory',
     async start(h) {
       handlers = h;
       h.onStatus('ok');
+      return newestId();
     },
+    async readAfter(cursor, limit): Promise<ReadAfterResult> {
+      const index = indexAfter(cursor);
+      const isHeld = index > 0 && (history[index - 1] as StoredEvent).id === cursor;
+      const verdict = classifyCursor(cursor, {
+        newestId: newestId(),
+        oldestHeldId: history[0]?.id ?? null,
+        isTrimmed: trimmedId !== '0-0',
+        // Everything after the newest trimmed id is held, so it can be continued from too.
+        isCursorHeld: isHeld || (cursor === trimmedId && trimmedId !== '0-0'),
+      });
+      if (verdict !== 'held') return { ok: false, reason: verdict };
+      const events = history.slice(index, index + limit);
+      return { ok: true, events, isComplete: index + limit >= history.length };
+    },
+    async snapshot() {
+      return {
+        epoch: epoch.id,
+        as_of: newestId(),
+        incomplete: false,
+        spools: sortRows(state.values()),
+      };
+    },
+    epoch: () => epoch,
+    status: () => (isStopped ? 'down' : 'ok'),
+    async stop() {
+      isStopped = true;
+      handlers = null;
+    },
+  };
+
+  const store: EventStore = {
     async store(request): Promise<StoreResult> {
       if (isStopped) return { ok: false, kind: 'unavailable', reason: 'bus stopped' };
       const nowMs = now();
@@ -78,19 +128,20 @@ export function createMemoryBus(options: MemoryBusOptions): Bus {
       try {
         if (request.patch !== '') patch = JSON.parse(request.patch) as StatePatch;
       } catch {
-        return { ok: false, kind: 'refused', reason: 'the state patch is not valid JSON' };
+        return { ok: false, kind: 'refused', reason: UNDECODABLE_STATE_DETAIL };
       }
       const prior = request.idempotencyKey ? idempotency.get(request.idempotencyKey) : undefined;
       if (prior) return { ok: true, id: prior.id, isReplay: true };
       const id = makeId(nowMs);
       const storedAtMs = idTimeMs(id) ?? nowMs;
-      const message: StoredMessage = {
+      const event: StoredEvent = {
         id,
         storedAtMs,
-        payload: request.payload,
+        meta: request.meta,
+        template: request.template,
         receivedAtPerfMs: performance.now(),
       };
-      history.push(message);
+      history.push(event);
       trimHistory();
       if (patch !== null) {
         state.set(request.tag, applyStatePatch(state.get(request.tag), patch, id, storedAtMs));
@@ -99,64 +150,12 @@ export function createMemoryBus(options: MemoryBusOptions): Bus {
         idempotency.set(request.idempotencyKey, { id, expiresAtMs: nowMs + IDEMPOTENCY_TTL_MS });
       }
       if (pending.length === 0) setImmediate(flush);
-      pending.push(message);
+      pending.push(event);
       return { ok: true, id, isReplay: false };
     },
-    async claim(items: ClaimItem[]) {
-      // Nothing publishes plain messages to the embedded bus; store what is asked anyway.
-      const refused: number[] = [];
-      for (const [index, item] of items.entries()) {
-        if (item.store) {
-          const stored = await bus.store({ payload: item.payload, ...item.store });
-          if (!stored.ok && stored.kind === 'refused') refused.push(index);
-        } else if (item.rejected) {
-          await bus.deadLetter({
-            ...item.rejected,
-            payload: item.payload,
-            source: 'redis',
-            atMs: now(),
-          });
-        }
-      }
-      return { failed: 0, refused };
-    },
-    async readAfter(cursor): Promise<ReadAfterResult> {
-      if (!parseEventId(cursor)) return { ok: false, reason: 'unknown_cursor' };
-      const last = history.at(-1)?.id ?? trimmedId;
-      if (compareIds(cursor, last) > 0) return { ok: false, reason: 'unknown_cursor' };
-      if (compareIds(cursor, trimmedId) < 0) return { ok: false, reason: 'cursor_too_old' };
-      // Ids are sorted: binary search for the cursor's position.
-      let low = 0;
-      let high = history.length;
-      while (low < high) {
-        const mid = (low + high) >> 1;
-        if (compareIds((history[mid] as StoredMessage).id, cursor) <= 0) low = mid + 1;
-        else high = mid;
-      }
-      const isHeld = low > 0 && (history[low - 1] as StoredMessage).id === cursor;
-      if (!isHeld && compareIds(cursor, trimmedId) !== 0)
-        return { ok: false, reason: 'unknown_cursor' };
-      return { ok: true, events: history.slice(low) };
-    },
-    async snapshot() {
-      const spools = [...state.values()].sort((a, b) => a.tag_spool.localeCompare(b.tag_spool));
-      return { epoch: epoch.id, as_of: history.at(-1)?.id ?? trimmedId, incomplete: false, spools };
-    },
-    epoch: () => epoch,
-    async deadLetter(entry) {
-      deadLetters.push(entry);
-      if (deadLetters.length > options.deadLetterSize) {
-        deadLetters.splice(0, deadLetters.length - options.deadLetterSize);
-      }
-    },
-    async readDeadLetters(count) {
-      return deadLetters.slice(-count);
-    },
-    status: () => (isStopped ? 'down' : 'ok'),
-    async stop() {
-      isStopped = true;
-      handlers = null;
-    },
+    // Nothing reaches the embedded bus but prepared events (no producers' channel).
+    readDeadLetters: async () => [],
   };
-  return bus;
+
+  return { feed, store, plain: null };
 }

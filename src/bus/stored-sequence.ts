@@ -13,7 +13,7 @@ export interface HasId {
 /** Keeps the position (last id handed on) and the live messages held during a gap fill. */
 export class StoredSequence<M extends HasId> {
   private lastId: string | null = null;
-  private holding = false;
+  private isHeld = false;
   private held: M[] = [];
   private readonly compare: (a: string, b: string) => number;
 
@@ -29,22 +29,25 @@ export class StoredSequence<M extends HasId> {
 
   /** True while live messages are held for a gap fill. */
   get isHolding(): boolean {
-    return this.holding;
+    return this.isHeld;
   }
 
-  /** Sets the position, e.g. the newest stored id read before subscribing. */
+  /**
+   * Sets the position: the newest stored id read before subscribing, or the history's head
+   * after a break (what is before it is covered by the resync snapshots).
+   */
   startAt(id: string): void {
     this.lastId = id;
   }
 
   /** Holds live messages until `release` (a reconnect: a gap fill is due). */
   hold(): void {
-    this.holding = true;
+    this.isHeld = true;
   }
 
   /** A live batch: nothing while holding (kept for `release`), else what is new, in order. */
   live(batch: readonly M[]): M[] {
-    if (this.holding) {
+    if (this.isHeld) {
       this.held.push(...batch);
       return [];
     }
@@ -56,14 +59,9 @@ export class StoredSequence<M extends HasId> {
     return this.fresh(batch);
   }
 
-  /** The history was replaced or trimmed past the position: continue from its head. */
-  restartAt(headId: string): void {
-    this.lastId = headId;
-  }
-
   /** The gap fill is complete: stops holding and hands on the held messages that are new. */
   release(): M[] {
-    this.holding = false;
+    this.isHeld = false;
     const held = this.held;
     this.held = [];
     return this.fresh(held);

@@ -7,6 +7,7 @@ import type { EnrichedSpoolEvent } from '../domain/spool-event.js';
 import {
   applyStatePatch,
   type SpoolState,
+  sortRows,
   statePatchOfEnrichedEvent,
 } from '../domain/spool-state.js';
 
@@ -43,7 +44,5 @@ export function applySpoolUpdate(rows: SpoolRows, event: EnrichedSpoolEvent): Sp
 
 /** Rows sorted by tag, as `GET /api/spools` lists them. */
 export function sortedRows(rows: SpoolRows): SpoolState[] {
-  return [...rows.values()].sort((a, b) =>
-    a.tag_spool < b.tag_spool ? -1 : a.tag_spool > b.tag_spool ? 1 : 0,
-  );
+  return sortRows(rows.values());
 }

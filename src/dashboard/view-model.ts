@@ -1,5 +1,6 @@
 /** What the dashboard shows, from the client's rows (pure, so filters are unit-tested). */
 import type { SpoolRows, SpoolState } from '../client/spool-store.js';
+import { compareTags } from '../domain/spool-state.js';
 
 /** The four groups of the page; `available` is a spool no worker has taken yet. */
 export type Group = 'occupied' | 'paused' | 'completed' | 'available';
@@ -30,7 +31,7 @@ export function groupRows(rows: SpoolRows, filters: Filters): Record<Group, Spoo
     groups[groupOf(row)].push(row);
   }
   for (const list of Object.values(groups)) {
-    list.sort((a, b) => (a.tag_spool < b.tag_spool ? -1 : a.tag_spool > b.tag_spool ? 1 : 0));
+    list.sort((a, b) => compareTags(a.tag_spool, b.tag_spool));
   }
   return groups;
 }

@@ -47,8 +47,8 @@ function pad(value: number, width: number): string {
 }
 
 /**
- * `new Date(ms).toISOString()` without its cost (~1–2 µs here, a sixth of an event's
- * enrichment): the date part is cached per UTC day and the time part is arithmetic.
+ * `new Date(ms).toISOString()` without building a Date for every event: the date part is
+ * cached per UTC day and the time part is arithmetic (this runs once per event framed).
  */
 export function isoOfMs(ms: number): string {
   const dayStartMs = Math.floor(ms / DAY_MS) * DAY_MS;
@@ -70,9 +70,9 @@ const TEMPLATE_GAP = '\u0000';
 
 /**
  * The outgoing JSON text with the two fields only storage knows (the id and
- * `received_at`) left out, joined around a NUL: a plain message is validated before it is
- * stored, so its enrichment is prepared then and finished with `fillEnrichmentTemplate`
- * once the id is known, with no second parse (docs/contract.md §2.2, ARCHITECTURE.md).
+ * `received_at`) left out, joined around a NUL: this is what the write side stores, and
+ * the read side finishes it with `fillEnrichmentTemplate` once the id is known, with no
+ * parse (docs/contract.md §2, ARCHITECTURE.md).
  * Every producer field comes in the producer's order, then `spoolcast`. With `raw` (the
  * text the producer sent) on one line, the producer's fields are kept byte for byte (exact
  * for numbers beyond 2^53); a multi-line raw text (pretty-printed JSON) is serialised
@@ -102,9 +102,17 @@ export function enrichmentTemplate(event: SpoolEvent, timeZone: string, raw?: st
   return `${escapeLineSeparators(`${fields},"spoolcast":{"id":`)}${TEMPLATE_GAP}${escapeLineSeparators(tail)}`;
 }
 
-/** Finishes a template with the event's id and storage time (epoch ms). */
-export function fillEnrichmentTemplate(template: string, id: string, storedAtMs: number): string {
+/**
+ * Finishes a template with the event's id and storage time (epoch ms); null when `template`
+ * has no gap (a stored record spoolcast did not write).
+ */
+export function fillEnrichmentTemplate(
+  template: string,
+  id: string,
+  storedAtMs: number,
+): string | null {
   const gap = template.indexOf(TEMPLATE_GAP);
+  if (gap < 0) return null;
   return `${template.slice(0, gap)}${JSON.stringify(id)},"received_at":"${isoOfMs(storedAtMs)}"${template.slice(gap + 1)}`;
 }
 
@@ -119,5 +127,5 @@ export function enrichSpoolEvent(
   timeZone: string,
   raw?: string,
 ): string {
-  return fillEnrichmentTemplate(enrichmentTemplate(event, timeZone, raw), id, storedAtMs);
+  return fillEnrichmentTemplate(enrichmentTemplate(event, timeZone, raw), id, storedAtMs) as string;
 }

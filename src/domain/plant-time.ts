@@ -24,6 +24,9 @@ interface ZoneClock {
 
 const clocks = new Map<string, ZoneClock>();
 
+/** The plant clock when nothing else is said (`PLANT_TIME_ZONE`'s default). */
+export const DEFAULT_PLANT_TIME_ZONE = 'America/Santiago';
+
 /** Whether `timeZone` is an IANA zone this runtime knows (for config validation). */
 export function isValidTimeZone(timeZone: string): boolean {
   try {
@@ -38,10 +41,10 @@ export function isValidTimeZone(timeZone: string): boolean {
  * Producer `timestamp` → ISO 8601 with the plant's offset, or null when unreadable.
  * `DD-MM-YYYY HH:MM:SS` and offset-less ISO are plant local time (ambiguous times take the
  * earlier instant, skipped times move forward by the gap: Temporal's "compatible" rule);
- * ISO with `Z` or an offset keeps its instant. Default zone America/Santiago.
+ * ISO with `Z` or an offset keeps its instant. Default zone `DEFAULT_PLANT_TIME_ZONE`.
  * Throws RangeError only for an unknown `timeZone` (a config error, not bad data).
  */
-export function toPlantIso(timestamp: string, timeZone = 'America/Santiago'): string | null {
+export function toPlantIso(timestamp: string, timeZone = DEFAULT_PLANT_TIME_ZONE): string | null {
   const clock = clockFor(timeZone);
   // Events arrive in bursts stamped with the same second: remember the last answer.
   if (timestamp === clock.lastInput) return clock.lastOutput;
@@ -279,9 +282,9 @@ function formatInZone(clock: ZoneClock, epochMs: number, hasMillis: boolean): st
 
 /**
  * An instant as the plant's wall clock in the Python backend's format,
- * `DD-MM-YYYY HH:MM:SS` (America/Santiago by default). Throws RangeError for an unknown zone.
+ * `DD-MM-YYYY HH:MM:SS` (`DEFAULT_PLANT_TIME_ZONE` by default). Throws RangeError for an unknown zone.
  */
-export function formatPlantTimestamp(date: Date, timeZone = 'America/Santiago'): string {
+export function formatPlantTimestamp(date: Date, timeZone = DEFAULT_PLANT_TIME_ZONE): string {
   const local = localFields(clockFor(timeZone), date.getTime());
   return `${pad2(local.day)}-${pad2(local.month)}-${String(local.year).padStart(4, '0')} ${local.time}`;
 }

@@ -7,6 +7,9 @@ import { splitEstado, splitWorker } from './enrich-spool-event.js';
 import { toPlantIso } from './plant-time.js';
 import type { EnrichedSpoolEvent, SpoolEvent, WorkerRef } from './spool-event.js';
 
+/** Why a store refuses an event whose state patch it cannot decode (nothing is written). */
+export const UNDECODABLE_STATE_DETAIL = 'the event state could not be decoded';
+
 /** What a spool is doing: `null` until a TOMAR, PAUSAR or COMPLETAR has been seen. */
 export type SpoolStatus = 'occupied' | 'paused' | 'completed' | null;
 
@@ -111,4 +114,17 @@ export function completeStateRow(row: Record<string, unknown>, storedAtMs: numbe
     since: text('since') || new Date(storedAtMs).toISOString(),
     last_event_id: text('last_event_id') ?? '',
   };
+}
+
+/**
+ * The one order of snapshot rows, on the server and in browsers: by tag, compared by UTF-16
+ * code unit (locale-independent, so every screen lists the same spools in the same order).
+ */
+export function compareTags(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Rows sorted by tag (`compareTags`), as `GET /api/spools` lists them. */
+export function sortRows<R extends { tag_spool: string }>(rows: Iterable<R>): R[] {
+  return [...rows].sort((a, b) => compareTags(a.tag_spool, b.tag_spool));
 }

@@ -1,16 +1,15 @@
 /**
  * The Koa application: routes only, no state of its own. Everything it serves arrives as an
- * argument, so tests build apps around their own bus, hub and registry.
+ * argument, so tests build apps around their own read side, write side and registry.
  */
 import { Router } from '@koa/router';
 import Koa from 'koa';
-import type { Bus } from '../bus/bus.js';
-import type { Logger } from '../observability/logger.js';
+import type { Snapshot } from '../bus/feed.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ReadinessInput } from '../observability/readiness.js';
 import type { RecordRejection } from '../observability/rejections.js';
-import type { Replayer } from '../replay/replayer.js';
-import type { Hub } from '../stream/hub.js';
+import type { CatchUp } from '../read/catch-up.js';
+import type { Publish } from '../write/publish.js';
 import { type CorsPolicy, corsMiddleware } from './cors.js';
 import { mountEventsRoute } from './events-route.js';
 import { mountHealthRoutes } from './health-route.js';
@@ -20,16 +19,14 @@ import { mountStreamRoute } from './stream-route.js';
 
 /** What the app serves. */
 export interface AppDeps {
-  bus: Bus;
-  hub: Hub;
-  replayer: Replayer;
-  /** Counts and logs a rejected POST (observability/rejections.ts). */
+  /** The read side: streams and the snapshot. */
+  catchUp: CatchUp;
+  snapshot: () => Promise<Snapshot | null>;
+  openStreams: () => number;
+  /** The write side's POST step. */
+  publish: Publish;
   recordRejection: RecordRejection;
-  /** A POSTed event's enrichment template, kept for its announcement (flow.ts). */
-  onPrepared?: (payload: string, template: string) => void;
-  plantTimeZone: string;
   metrics: Metrics;
-  logger: Logger;
   maxEventBytes: number;
   readiness: () => ReadinessInput;
   isDraining: () => boolean;
@@ -47,19 +44,17 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
   const router = new Router();
-  mountStreamRoute(router, deps.replayer, deps.isDraining, () => {
-    if (deps.maxClients === 0 || deps.hub.size < deps.maxClients) return false;
-    deps.metrics.streamsRefused.inc();
-    return true;
+  mountStreamRoute(router, {
+    catchUp: deps.catchUp,
+    isDraining: deps.isDraining,
+    hasRoom: () => deps.maxClients === 0 || deps.openStreams() < deps.maxClients,
+    onRefusedFull: () => deps.metrics.streamsRefused.inc(),
   });
-  mountSpoolsRoute(router, deps.bus);
+  mountSpoolsRoute(router, deps.snapshot);
   mountEventsRoute(router, {
-    bus: deps.bus,
+    publish: deps.publish,
     maxEventBytes: deps.maxEventBytes,
-    plantTimeZone: deps.plantTimeZone,
     onRejected: (reason, detail) => deps.recordRejection(reason, detail, 'http'),
-    onStoreFailed: () => deps.metrics.storeFailures.inc(),
-    ...(deps.onPrepared ? { onPrepared: deps.onPrepared } : {}),
   });
   mountHealthRoutes(router, deps.readiness, deps.metrics.registry);
   mountStaticRoutes(router, deps.distDir);

@@ -1,5 +1,5 @@
 /**
- * Cross-origin access to the stream, `/api/spools` and `/api/events` (CONTRACT §3): a pure
+ * Cross-origin access to the stream, `/api/spools` and `/api/events` (docs/contract.md §3): a pure
  * decision per request, and the thin Koa middleware that applies it. Exact origins only
  * (`CORS_ORIGINS`); an empty list means same-origin only. A refused origin gets no CORS
  * header at all, so the browser blocks it, and is counted.

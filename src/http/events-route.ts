@@ -1,24 +1,20 @@
 /**
- * `POST /api/events` (docs/contract.md §3): publish one event. 202 with its id once stored, 400 with
- * every problem, 413 when too large, 503 when it cannot be stored. An `Idempotency-Key`
- * header makes a retry return the first id instead of storing a copy.
+ * `POST /api/events` (docs/contract.md §3): publish one event through the write side. 202
+ * with its id once stored, 400 with every problem, 413 when too large, 415 for a body that
+ * is not JSON, 503 when it cannot be stored. An `Idempotency-Key` header makes a retry
+ * return the first id instead of storing a copy.
  */
 import type { Router } from '@koa/router';
-import type { Bus } from '../bus/bus.js';
-import { decodePayload } from '../domain/decode-payload.js';
-import { preparePublish } from '../domain/publish-request.js';
 import type { RejectReason } from '../domain/spool-event.js';
+import type { Publish } from '../write/publish.js';
 import { readBody } from './read-body.js';
 
 /** What the route needs. */
 export interface EventsRouteDeps {
-  bus: Bus;
+  publish: Publish;
   maxEventBytes: number;
-  plantTimeZone: string;
+  /** Counts a body refused before it was read whole (too large). */
   onRejected: (reason: RejectReason, detail: string) => void;
-  onStoreFailed: () => void;
-  /** Hands the validated event's enrichment template on, so it is not parsed again. */
-  onPrepared?: (payload: string, template: string) => void;
 }
 
 /**
@@ -50,65 +46,35 @@ export function mountEventsRoute(router: Router, deps: EventsRouteDeps): void {
     }
     const body = await readBody(ctx.req, deps.maxEventBytes);
     if (!body.ok) {
-      ctx.status = body.tooLarge ? 413 : 400;
-      ctx.body = { error: body.tooLarge ? 'too_large' : 'unreadable_body', message: body.message };
-      if (body.tooLarge) deps.onRejected('too_large', body.message);
-      return;
-    }
-    const decoded = decodePayload(body.bytes, deps.maxEventBytes);
-    if (!decoded.ok) {
-      deps.onRejected(decoded.reason, decoded.detail);
-      ctx.status = decoded.reason === 'too_large' ? 413 : 400;
+      ctx.status = body.isTooLarge ? 413 : 400;
       ctx.body = {
-        error: 'invalid_event',
-        reasons: [{ reason: decoded.reason, detail: decoded.detail }],
+        error: body.isTooLarge ? 'too_large' : 'unreadable_body',
+        message: body.message,
       };
+      if (body.isTooLarge) deps.onRejected('too_large', body.message);
       return;
     }
-    // One recipe with RedisEventService: validate, check the key, compute the state patch.
-    const prepared = preparePublish(decoded.text, {
-      maxEventBytes: deps.maxEventBytes,
-      timeZone: deps.plantTimeZone,
-      idempotencyKey: ctx.get('Idempotency-Key'),
-      withTemplate: deps.onPrepared !== undefined,
-    });
-    if (!prepared.ok && 'keyProblem' in prepared) {
-      ctx.status = 400;
-      ctx.body = { error: 'invalid_idempotency_key', message: prepared.keyProblem };
-      return;
+    const outcome = await deps.publish(body.bytes, ctx.get('Idempotency-Key'));
+    switch (outcome.kind) {
+      case 'stored':
+        ctx.status = 202;
+        // A retried publish with the same key gets the first id; the header says so.
+        if (outcome.isReplay) ctx.set('Idempotent-Replayed', 'true');
+        ctx.body = { id: outcome.id };
+        return;
+      case 'invalid':
+        ctx.status = outcome.problems[0]?.reason === 'too_large' ? 413 : 400;
+        ctx.body = { error: 'invalid_event', reasons: outcome.problems };
+        return;
+      case 'invalid_key':
+        ctx.status = 400;
+        ctx.body = { error: 'invalid_idempotency_key', message: outcome.message };
+        return;
+      case 'unavailable':
+        ctx.status = 503;
+        ctx.set('Retry-After', '1');
+        ctx.body = { error: 'store_unavailable', message: outcome.message };
+        return;
     }
-    if (!prepared.ok) {
-      const first = prepared.problems[0] as { reason: RejectReason; detail: string };
-      deps.onRejected(first.reason, first.detail);
-      ctx.status = first.reason === 'too_large' ? 413 : 400;
-      ctx.body = { error: 'invalid_event', reasons: prepared.problems };
-      return;
-    }
-    // Before storing: the announcement can arrive before the store's own reply does.
-    if (prepared.template !== undefined) {
-      deps.onPrepared?.(prepared.request.payload, prepared.template);
-    }
-    const stored = await deps.bus.store(prepared.request);
-    if (!stored.ok && stored.kind === 'refused') {
-      // Bad input the store could not take; nothing was written, so a retry cannot help.
-      deps.onRejected('invalid_value', stored.reason);
-      ctx.status = 400;
-      ctx.body = {
-        error: 'invalid_event',
-        reasons: [{ reason: 'invalid_value', detail: stored.reason }],
-      };
-      return;
-    }
-    if (!stored.ok) {
-      deps.onStoreFailed();
-      ctx.status = 503;
-      ctx.set('Retry-After', '1');
-      ctx.body = { error: 'store_unavailable', message: stored.reason };
-      return;
-    }
-    ctx.status = 202;
-    // A retried publish with the same key gets the first id; the header says it was a replay.
-    if (stored.isReplay) ctx.set('Idempotent-Replayed', 'true');
-    ctx.body = { id: stored.id };
   });
 }

@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http';
 /** The body, or why it could not be read. */
 export type BodyResult =
   | { ok: true; bytes: Buffer }
-  | { ok: false; tooLarge: boolean; message: string };
+  | { ok: false; isTooLarge: boolean; message: string };
 
 /** Reads at most `maxBytes`; a declared or actual larger body is refused. */
 export async function readBody(req: IncomingMessage, maxBytes: number): Promise<BodyResult> {
@@ -15,7 +15,7 @@ export async function readBody(req: IncomingMessage, maxBytes: number): Promise<
   if (Number.isFinite(declared) && declared > maxBytes) {
     return {
       ok: false,
-      tooLarge: true,
+      isTooLarge: true,
       message: `body is ${declared} bytes; the limit is ${maxBytes}`,
     };
   }
@@ -27,7 +27,7 @@ export async function readBody(req: IncomingMessage, maxBytes: number): Promise<
       if (size > maxBytes) {
         return {
           ok: false,
-          tooLarge: true,
+          isTooLarge: true,
           message: `body exceeds the limit of ${maxBytes} bytes`,
         };
       }
@@ -36,7 +36,7 @@ export async function readBody(req: IncomingMessage, maxBytes: number): Promise<
   } catch (error) {
     return {
       ok: false,
-      tooLarge: false,
+      isTooLarge: false,
       message: `could not read the body: ${(error as Error).message}`,
     };
   }

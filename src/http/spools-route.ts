@@ -1,18 +1,18 @@
 /** `GET /api/spools`: the current state of every spool, as of one event id. */
 import type { Router } from '@koa/router';
-import type { Bus } from '../bus/bus.js';
+import type { Snapshot } from '../bus/feed.js';
 
 /** Mounts the snapshot route. */
-export function mountSpoolsRoute(router: Router, bus: Bus): void {
+export function mountSpoolsRoute(router: Router, snapshot: () => Promise<Snapshot | null>): void {
   router.get('/api/spools', async (ctx) => {
-    const snapshot = await bus.snapshot();
-    if (!snapshot) {
+    const current = await snapshot();
+    if (!current) {
       ctx.status = 503;
       ctx.set('Retry-After', '1');
       ctx.body = { error: 'history_unavailable' };
       return;
     }
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = snapshot;
+    ctx.body = current;
   });
 }

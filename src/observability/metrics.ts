@@ -26,7 +26,7 @@ export interface Metrics {
   storeFailures: Counter;
   claimsLost: Counter;
   subscriberDrops: Counter<'cause'>;
-  enrichments: Counter<'where'>;
+  validations: Counter<'source'>;
   fanOutPendingBytes: Gauge;
   subscriberBufferBytes: Gauge;
   streamStarts: Counter<'mode'>;
@@ -42,7 +42,7 @@ export function createMetrics(withDefaults = true): Metrics {
   const registers = [registry];
   const eventsRejected = new Counter({
     name: 'spoolcast_events_rejected_total',
-    help: 'Messages rejected, by reason and source: redis (plain PUBLISH), stored (announced event), http (POST)',
+    help: 'Messages rejected, by reason and source: redis (plain PUBLISH), http (POST), stored (a stored record spoolcast did not write)',
     labelNames: ['reason', 'source'] as const,
     registers,
   });
@@ -63,6 +63,13 @@ export function createMetrics(withDefaults = true): Metrics {
     registers,
   });
   for (const mode of ['live', 'cursor', 'snapshot', 'resync']) streamStarts.inc({ mode }, 0);
+  const validations = new Counter({
+    name: 'spoolcast_validations_total',
+    help: 'Producer messages validated (and enriched) where they enter, by source: redis (a plain PUBLISH this replica heard), http (POST), code (RedisEventService given this counter)',
+    labelNames: ['source'] as const,
+    registers,
+  });
+  for (const source of ['redis', 'http', 'code']) validations.inc({ source }, 0);
   const corsRefused = new Counter({
     name: 'spoolcast_cors_refused_total',
     help: 'Cross-origin requests from an origin not in CORS_ORIGINS, by route: stream, spools, events',
@@ -166,12 +173,7 @@ export function createMetrics(withDefaults = true): Metrics {
       labelNames: ['cause'] as const,
       registers,
     }),
-    enrichments: new Counter({
-      name: 'spoolcast_enrichments_total',
-      help: 'Stored events enriched, by where: check_pass (prepared when this gateway validated the plain PUBLISH, finished on arrival) or pool (parsed and enriched in the pool)',
-      labelNames: ['where'] as const,
-      registers,
-    }),
+    validations,
     fanOutPendingBytes: new Gauge({
       name: 'spoolcast_fanout_pending_bytes',
       help: 'Bytes of event frames accepted but not yet offered to every client (the fan-out in progress and the batches queued behind it); alert if it keeps growing',

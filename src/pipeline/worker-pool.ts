@@ -7,12 +7,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import {
-  type BatchTask,
-  type ItemResult,
-  type PackedResults,
-  unpackResults,
-} from '../domain/batch.js';
+import { type PackedResults, type PrepareTask, unpackResults } from '../domain/pool-messages.js';
+import type { PrepareResult } from '../domain/prepare-event.js';
 import { PoolTaskError } from '../errors.js';
 
 /** Pool settings (from config). */
@@ -21,7 +17,7 @@ export interface WorkerPoolOptions {
   taskTimeoutMs: number;
   /** Attempts for a single message before it is dead-lettered as `worker_failure`. */
   maxAttempts?: number;
-  /** Worker entry; defaults to workers/pipeline.worker (.js compiled, .ts under tsx). */
+  /** Worker entry; defaults to workers/prepare.worker (.js compiled, .ts under tsx). */
   filename?: string;
   onTaskDone?: (seconds: number) => void;
   onTaskFailed?: (kind: 'crash' | 'timeout') => void;
@@ -30,7 +26,7 @@ export interface WorkerPoolOptions {
 
 /** Runs batches on worker threads; `run` never rejects. */
 export interface WorkerPool {
-  run(task: BatchTask): Promise<ItemResult[]>;
+  run(task: PrepareTask): Promise<PrepareResult[]>;
   /** Runs one tiny task so the first real batch does not pay the thread start-up. */
   warm(): Promise<void>;
   readonly queueDepth: number;
@@ -40,7 +36,7 @@ export interface WorkerPool {
 
 /** Finds the worker next to this module: compiled `.js` in dist, `.ts` when run by tsx. */
 export function defaultWorkerFile(): string {
-  const here = new URL('../../workers/pipeline.worker', import.meta.url);
+  const here = new URL('../../workers/prepare.worker', import.meta.url);
   const compiled = fileURLToPath(`${here.href}.js`);
   return existsSync(compiled) ? compiled : fileURLToPath(`${here.href}.ts`);
 }
@@ -59,11 +55,8 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     // A .ts worker needs the tsx loader; compiled .js does not.
     execArgv: filename.endsWith('.ts') ? ['--import', 'tsx'] : [],
   });
-  // Enrich tasks (events already stored, on their way to clients) go before check tasks
-  // (new plain messages): in a burst the first events reach screens while later ones are
-  // still being validated, instead of after the whole burst has been checked.
-  const waiting: Record<BatchTask['mode'], (() => void)[]> = { enrich: [], check: [] };
-  const queued = () => waiting.enrich.length + waiting.check.length;
+  const waiting: (() => void)[] = [];
+  const queued = () => waiting.length;
   let running = 0;
   let isClosing = false;
   // Two tasks per thread: one running and one already handed over, so a thread never idles
@@ -73,19 +66,18 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   let carefulUntilMs = 0;
   const inFlightMax = () => (Date.now() < carefulUntilMs ? options.threads : options.threads * 2);
 
-  const acquire = async (mode: BatchTask['mode']) => {
+  const acquire = async () => {
     if (running < inFlightMax()) {
       running += 1;
       return;
     }
     await new Promise<void>((resolve) => {
-      waiting[mode].push(resolve);
+      waiting.push(resolve);
       options.onQueueChange?.(queued());
     });
   };
   const release = () => {
-    const next =
-      running <= inFlightMax() ? (waiting.enrich.shift() ?? waiting.check.shift()) : undefined;
+    const next = running <= inFlightMax() ? waiting.shift() : undefined;
     if (next) {
       options.onQueueChange?.(queued());
       next();
@@ -93,10 +85,10 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   };
 
   const attempt = async (
-    task: BatchTask,
+    task: PrepareTask,
     timeoutMs = options.taskTimeoutMs,
-  ): Promise<ItemResult[] | 'crash' | 'timeout'> => {
-    await acquire(task.mode);
+  ): Promise<PrepareResult[] | 'crash' | 'timeout'> => {
+    await acquire();
     const started = performance.now();
     const signal = AbortSignal.timeout(timeoutMs);
     try {
@@ -116,17 +108,20 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     }
   };
 
-  const runSplitting = async (task: BatchTask, attemptsSoFar: number): Promise<ItemResult[]> => {
+  const runSplitting = async (
+    task: PrepareTask,
+    attemptsSoFar: number,
+  ): Promise<PrepareResult[]> => {
     const outcome = await attempt(task);
     if (typeof outcome !== 'string') return outcome;
     if (isClosing) {
       // Shutting down: no retries (the events are stored; clients resume elsewhere).
-      return task.items.map(
+      return task.payloads.map(
         () => ({ ok: false, reason: 'worker_failure', detail: 'pool closed' }) as const,
       );
     }
-    if (task.items.length <= 1) {
-      if (task.items.length === 0) return [];
+    if (task.payloads.length <= 1) {
+      if (task.payloads.length === 0) return [];
       if (attemptsSoFar + 1 < maxAttempts) return runSplitting(task, attemptsSoFar + 1);
       return [
         {
@@ -136,10 +131,10 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
         },
       ];
     }
-    const middle = Math.ceil(task.items.length / 2);
+    const middle = Math.ceil(task.payloads.length / 2);
     const [left, right] = await Promise.all([
-      runSplitting({ ...task, items: task.items.slice(0, middle) }, 0),
-      runSplitting({ ...task, items: task.items.slice(middle) }, 0),
+      runSplitting({ ...task, payloads: task.payloads.slice(0, middle) }, 0),
+      runSplitting({ ...task, payloads: task.payloads.slice(middle) }, 0),
     ]);
     return [...left, ...right];
   };
@@ -148,7 +143,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   // can let them finish.
   let pending = 0;
   let onIdle: (() => void) | null = null;
-  const track = async (task: BatchTask) => {
+  const track = async (task: PrepareTask) => {
     pending += 1;
     try {
       return await runSplitting(task, 0);
@@ -163,7 +158,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     async warm() {
       // One empty task per thread, with a generous deadline: a cold thread may need seconds
       // to load its modules, which is not the hang the task deadline is for.
-      const empty: BatchTask = { mode: 'check', maxEventBytes: 1, timeZone: 'UTC', items: [] };
+      const empty: PrepareTask = { maxEventBytes: 1, timeZone: 'UTC', payloads: [] };
       const warmTimeoutMs = Math.max(options.taskTimeoutMs, 60_000);
       const outcomes = await Promise.all(
         Array.from({ length: options.threads }, () => attempt(empty, warmTimeoutMs)),

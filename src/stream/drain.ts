@@ -25,7 +25,7 @@ export function drainStreams(
   hub: Hub,
   options: { windowMs: number; retryMs: number; random?: () => number },
 ): Promise<DrainReport> {
-  const clients: ClientStream[] = hub.allClients();
+  const clients: ClientStream[] = hub.openClients();
   const plan = planDrainCloses(clients.length, options.windowMs, options.random);
   const startedAt = performance.now();
   const report: DrainReport = {

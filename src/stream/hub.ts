@@ -1,15 +1,17 @@
 /**
- * The fan-out point: every accepted event is serialised once upstream and the same bytes are
- * written to every client, in order. A fan-out is written in slices of `fanOutSlice`
- * clients, yielding to I/O between them, so the pipeline steps of the next events (pool
- * results, claim replies, announcements), new connections and heartbeats never wait for
- * a whole fan-out to 10,000 sockets; batches still reach each client strictly in order.
- * One timer sweeps for slow clients, one sends heartbeats. Later work hangs per-client
- * filters and auth on `add`.
+ * The fan-out: every event is framed once upstream and the same bytes are written to every
+ * live client whose filter selects it — one buffer per distinct filter per batch, so the
+ * cost of an event grows with the number of filters, not of clients. A fan-out is written
+ * in slices of `fanOutSlice` clients, yielding to I/O between them, so new connections,
+ * heartbeats and the next events never wait for a whole fan-out to 10,000 sockets; batches
+ * still reach each client strictly in order. One timer sweeps for slow clients, one sends
+ * heartbeats. Streams join the fan-out when their catch-up ends (read/catch-up.ts).
  */
 import type { ServerResponse } from 'node:http';
-import { ClientStream, type CutReason } from './client-stream.js';
-import type { CachedFrame } from './frame-cache.js';
+import { compareIds } from '../domain/event-id.js';
+import { MATCH_ALL, type StreamFilter } from '../domain/stream-filter.js';
+import { ClientStream, type CutReason, type LivePosition } from './client-stream.js';
+import type { LogEntry } from './frame-events.js';
 import { judgeClient, type SlowClientLimits } from './slow-client-rule.js';
 import {
   type BusHealth,
@@ -19,14 +21,14 @@ import {
   jitterRetryMs,
 } from './sse-frame.js';
 
-/** Hub settings (from config). */
+/** Hub settings (from config) and what it reports. */
 export interface HubOptions extends SlowClientLimits {
   pingIntervalMs: number;
   retryMs: number;
   /** Reads the current bus health for connect and heartbeat frames. */
   busHealth: () => BusHealth;
   now?: () => number;
-  /** Called for each event frame batch written, with the number of clients reached. */
+  /** Called for each batch walked, with the clients written, events and bytes written. */
   onDelivered?: (clients: number, events: number, bytes: number) => void;
   onCut?: (reason: CutReason) => void;
   onOpenChange?: (open: number) => void;
@@ -36,38 +38,48 @@ export interface HubOptions extends SlowClientLimits {
   onPendingChange?: (bytes: number) => void;
 }
 
+/** The live streams that share one filter, and so one buffer per batch. */
+interface Group {
+  readonly filter: StreamFilter;
+  readonly clients: Set<ClientStream>;
+}
+
 /**
- * Batches on their way to every client; `cursor` walks the live set (see `broadcast`).
- * Until its walk starts, later batches join it (`parts`), so under load several events
- * share one write per client.
+ * A batch on its way to every live client. Until its walk starts, later batches join it,
+ * so under load several events share one write per client.
  */
 interface FanOut {
-  parts: Buffer[];
-  partBytes: number;
-  /** The parts joined, made when the walk starts. */
-  bytes: Buffer | null;
-  entries: CachedFrame[];
+  entries: LogEntry[];
+  firstSeq: number;
+  lastSeq: number;
   lastId: string;
-  cursor: Iterator<ClientStream>;
+  byteCount: number;
+  /** The walk: groups in turn, and the clients of the current group. */
+  groups: Iterator<Group> | null;
+  group: { bytes: Buffer; clients: Iterator<ClientStream> } | null;
   reached: number;
+  written: number;
 }
 
 const DEFAULT_FAN_OUT_SLICE = 256;
-/** Largest write that batches waiting for the same walk are joined into. */
+/** Largest write of one fan-out: bigger batches are split, smaller waiting ones joined. */
 const MAX_JOINED_BYTES = 256 * 1024;
 
-/** Keeps the set of open client streams and writes to them. */
+/** Keeps the open streams, writes the live ones, and keeps them honest. */
 export class Hub {
+  /** Every open stream: heartbeats, sweeps and drains reach them all. */
   private readonly clients = new Set<ClientStream>();
+  /** Live streams by filter key. */
+  private readonly groups = new Map<string, Group>();
   private readonly options: HubOptions;
   private readonly now: () => number;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly fanOutSlice: number;
-  /** Batches accepted but not yet offered to every client, oldest first. */
+  /** Batches accepted but not yet offered to every live client, oldest first. */
   private readonly pending: FanOut[] = [];
   private isPumpScheduled = false;
   private pendingByteCount = 0;
-  /** The newest batch every client has been offered (what `connected` and heartbeats name). */
+  /** The newest event offered to every live client (what `connected` and heartbeats name). */
   private deliveredId: string | null = null;
 
   constructor(options: HubOptions) {
@@ -86,158 +98,105 @@ export class Hub {
     return this.clients.size;
   }
 
-  /** The id of the newest event offered to every client, or null before the first. */
+  /** The id of the newest event offered to every live client, or null before the first. */
   get lastEventId(): string | null {
     return this.deliveredId;
   }
 
   /**
-   * Registers a new connection and writes its opening frames (retry, connected). With
-   * `isCatchingUp`, live frames are held until `goLive` (replay or snapshot first);
-   * `resumedFrom` is the client's cursor, echoed in `connected`.
+   * Opens a stream and writes its opening frames (retry, connected). It is not live yet:
+   * its catch-up writes what it missed, then `join`s. `resumedFrom` (the client's cursor) is
+   * echoed in `connected`.
    */
-  add(res: ServerResponse, isCatchingUp = false, resumedFrom: string | null = null): ClientStream {
-    const client = new ClientStream(res, this.now());
-    if (isCatchingUp) client.holdLive();
+  open(
+    res: ServerResponse,
+    options: { resumedFrom?: string | null; filter?: StreamFilter } = {},
+  ): ClientStream {
+    const client = new ClientStream(res, this.now(), options.filter ?? MATCH_ALL);
     this.clients.add(client);
     client.body.once('close', () => {
       this.clients.delete(client);
+      this.detach(client);
       this.options.onOpenChange?.(this.clients.size);
     });
     this.options.onOpenChange?.(this.clients.size);
     const retryMs = jitterRetryMs(this.options.retryMs);
-    const opening =
+    client.write(
       formatRetry(retryMs) +
-      formatConnected(this.now(), {
-        lastEventId: this.deliveredId,
-        bus: this.options.busHealth(),
-        resumedFrom,
-        heartbeatMs: this.options.pingIntervalMs,
-        retryMs,
-      });
-    client.write(opening);
+        formatConnected(this.now(), {
+          lastEventId: this.deliveredId,
+          bus: this.options.busHealth(),
+          resumedFrom: options.resumedFrom ?? null,
+          heartbeatMs: this.options.pingIntervalMs,
+          retryMs,
+        }),
+    );
     return client;
   }
 
-  /**
-   * Queues one batch of already-formatted event frames for every client (one write each:
-   * the events of one tick are coalesced upstream): written to live clients, held for
-   * clients still catching up. `entries` are the same frames one by one, `frames` their
-   * concatenation. Each batch walks the live client set with its own iterator, so a client
-   * added before its walk reaches the end gets it too, exactly as if the fan-out had run
-   * at once; the next batch starts only when this one has reached everyone.
-   */
-  broadcast(frames: string, entries: CachedFrame[], lastId: string): void {
-    if (this.clients.size === 0 && this.pending.length === 0) {
-      this.deliveredId = lastId;
-      return;
+  /** Makes a stream live from `position`: every batch after it is written to it, in order. */
+  join(client: ClientStream, position: LivePosition): void {
+    if (client.isClosed) return;
+    client.joinAt(position);
+    const key = client.filter.key;
+    let group = this.groups.get(key);
+    if (!group) {
+      group = { filter: client.filter, clients: new Set() };
+      this.groups.set(key, group);
     }
-    const part = Buffer.from(frames);
-    this.pendingByteCount += part.length;
-    this.options.onPendingChange?.(this.pendingByteCount);
-    // Under load batches queue behind a walk in progress: the newest waiting one takes
-    // this batch too (it has reached no one yet, so the order per client is the same).
-    const waiting = this.pending.length > 1 ? (this.pending.at(-1) as FanOut) : null;
-    if (waiting && waiting.partBytes + part.length <= MAX_JOINED_BYTES) {
-      waiting.parts.push(part);
-      waiting.partBytes += part.length;
-      waiting.entries.push(...entries);
-      waiting.lastId = lastId;
-      return;
-    }
-    this.pending.push({
-      parts: [part],
-      partBytes: part.length,
-      bytes: null,
-      entries: [...entries],
-      lastId,
-      cursor: this.clients.values(),
-      reached: 0,
-    });
-    if (!this.isPumpScheduled) this.pump(this.fanOutSlice);
+    group.clients.add(client);
   }
 
-  /** Writes every queued batch to every client now (before a resync or a drain). */
-  private flush(): void {
+  /** Takes a stream out of the fan-out (a catch-up starts again); it stays open. */
+  detach(client: ClientStream): void {
+    const group = this.groups.get(client.filter.key);
+    if (!group?.clients.delete(client)) return;
+    if (group.clients.size === 0) this.groups.delete(client.filter.key);
+  }
+
+  /** Every live stream (a history break restarts their catch-ups). */
+  liveClients(): ClientStream[] {
+    return [...this.groups.values()].flatMap((group) => [...group.clients]);
+  }
+
+  /** Every open stream, after writing every queued batch (the drain ends them all). */
+  openClients(): ClientStream[] {
     this.pump(Number.POSITIVE_INFINITY);
-  }
-
-  // Offers queued batches to up to `budget` clients, then yields to I/O if any are left.
-  private pump(budget: number): void {
-    this.isPumpScheduled = false;
-    let left = budget;
-    while (this.pending.length > 0) {
-      const job = this.pending[0] as FanOut;
-      left = this.offer(job, left);
-      if (left === 0) {
-        this.isPumpScheduled = true;
-        setImmediate(() => {
-          if (this.isPumpScheduled) this.pump(this.fanOutSlice);
-        });
-        return;
-      }
-      this.pending.shift();
-      this.pendingByteCount -= job.partBytes;
-      this.options.onPendingChange?.(this.pendingByteCount);
-      this.deliveredId = job.lastId;
-      this.options.onDelivered?.(job.reached, job.entries.length, job.partBytes * job.reached);
-    }
-  }
-
-  // Offers one batch to the next clients of its walk. Returns the budget left, > 0 once
-  // the walk is done; 0 when the budget ran out first (the walk may have more clients).
-  private offer(job: FanOut, budget: number): number {
-    const { maxBufferedBytes } = this.options;
-    // The walk starts: nothing joins this job any more (only the newest waiting one takes
-    // new batches, and this one is at the head).
-    if (job.bytes === null) {
-      job.bytes = job.parts.length === 1 ? (job.parts[0] as Buffer) : Buffer.concat(job.parts);
-    }
-    const bytes = job.bytes;
-    let left = budget;
-    while (left > 0) {
-      const next = job.cursor.next();
-      if (next.done) return left;
-      left -= 1;
-      const client = next.value;
-      const delivery = client.deliver(bytes, job.entries, job.lastId);
-      if (delivery === 'skipped') continue;
-      if (delivery === 'written') job.reached += 1;
-      // The hard cap is checked on every delivery too (held frames count), so a burst
-      // cannot balloon memory between sweeps.
-      if (client.pendingBytes() + client.heldBytes > maxBufferedBytes) {
-        this.cut(client, 'buffer_overflow');
-      }
-    }
-    return 0;
-  }
-
-  /**
-   * Ends a catch-up: writes `opening` (snapshot, replayed frames), then the held live
-   * frames newer than `throughId`, and switches the client to live, all in one step.
-   */
-  goLive(client: ClientStream, opening: string | Buffer, throughId: string | null): void {
-    // The history read may be ahead of this gateway's broadcasts: the client skips those.
-    // A batch still on its way counts as not yet broadcast: a catch-up that already sent it
-    // makes the client skip it when its turn in the walk comes.
-    client.goLive(opening, throughId, this.deliveredId);
-  }
-
-  /**
-   * Every open client, for restarting catch-ups after a history break and for the drain;
-   * every queued batch is written first, so none of them lands after the new start.
-   */
-  allClients(): ClientStream[] {
-    this.flush();
     return [...this.clients];
   }
 
-  /** Cuts one client (a catch-up that cannot complete: it reconnects with its cursor). */
-  drop(client: ClientStream, reason: CutReason): void {
-    this.cut(client, reason);
+  /**
+   * Queues a batch of log entries for every live client. Each batch walks the groups and
+   * their clients with iterators, so a client that joins before the walk reaches it gets it
+   * too — unless its catch-up already wrote it (its live position says so).
+   */
+  broadcast(entries: readonly LogEntry[]): void {
+    const last = entries.at(-1);
+    if (!last) return;
+    if (this.groups.size === 0 && this.pending.length === 0) {
+      this.deliveredId = last.id;
+      return;
+    }
+    // A large batch (a burst read in one go) goes out in parts of at most MAX_JOINED_BYTES:
+    // a reader's progress is only visible write by write, so one huge write would look like
+    // a stalled reader to the slow-client rule.
+    let part: LogEntry[] = [];
+    let partBytes = 0;
+    for (const entry of entries) {
+      const bytes = Buffer.byteLength(entry.frame);
+      if (part.length > 0 && partBytes + bytes > MAX_JOINED_BYTES) {
+        this.enqueue(part, partBytes);
+        part = [];
+        partBytes = 0;
+      }
+      part.push(entry);
+      partBytes += bytes;
+    }
+    this.enqueue(part, partBytes);
+    if (!this.isPumpScheduled) this.pump(this.fanOutSlice);
   }
 
-  /** Sends a heartbeat now (also used when the bus state changes, so screens learn at once). */
+  /** Sends a heartbeat now (also when the bus state changes, so screens learn at once). */
   heartbeat(): void {
     if (this.clients.size === 0) return;
     const frame = Buffer.from(
@@ -268,13 +227,136 @@ export class Hub {
   /** Ends every stream gracefully (drain) and stops the timers. */
   close(): void {
     for (const timer of this.timers) clearInterval(timer);
-    this.flush();
+    this.pump(Number.POSITIVE_INFINITY);
     for (const client of this.clients) client.end();
   }
 
-  private cut(client: ClientStream, reason: CutReason): void {
+  /** Ends one stream at once, freeing its buffers (slow, or its catch-up cannot complete). */
+  cut(client: ClientStream, reason: CutReason): void {
     if (client.isClosed) return;
     this.options.onCut?.(reason);
     client.destroy();
   }
+
+  // Queues entries for the fan-out. Under load batches queue behind a walk in progress:
+  // the newest waiting one takes these too (it has reached no one yet, so the order per
+  // client is the same).
+  private enqueue(entries: LogEntry[], byteCount: number): void {
+    const last = entries.at(-1) as LogEntry;
+    this.pendingByteCount += byteCount;
+    this.options.onPendingChange?.(this.pendingByteCount);
+    const waiting = this.pending.length > 1 ? (this.pending.at(-1) as FanOut) : null;
+    if (waiting && waiting.byteCount + byteCount <= MAX_JOINED_BYTES) {
+      waiting.entries.push(...entries);
+      waiting.byteCount += byteCount;
+      waiting.lastSeq = last.seq;
+      waiting.lastId = last.id;
+      return;
+    }
+    this.pending.push({
+      entries,
+      firstSeq: (entries[0] as LogEntry).seq,
+      lastSeq: last.seq,
+      lastId: last.id,
+      byteCount,
+      groups: null,
+      group: null,
+      reached: 0,
+      written: 0,
+    });
+  }
+
+  // Offers queued batches to up to `budget` clients, then yields to I/O if any are left.
+  private pump(budget: number): void {
+    this.isPumpScheduled = false;
+    let left = budget;
+    while (this.pending.length > 0) {
+      const job = this.pending[0] as FanOut;
+      left = this.walk(job, left);
+      if (left === 0) {
+        this.isPumpScheduled = true;
+        setImmediate(() => {
+          if (this.isPumpScheduled) this.pump(this.fanOutSlice);
+        });
+        return;
+      }
+      this.pending.shift();
+      this.pendingByteCount -= job.byteCount;
+      this.options.onPendingChange?.(this.pendingByteCount);
+      this.deliveredId = job.lastId;
+      this.options.onDelivered?.(job.reached, job.entries.length, job.written);
+    }
+  }
+
+  // Offers one batch to the next clients of its walk. Returns the budget left, > 0 once
+  // the walk is done; 0 when the budget ran out first (the walk may have more clients).
+  private walk(job: FanOut, budget: number): number {
+    // The walk starts: nothing joins this job any more (only the newest waiting one takes
+    // new batches, and this one is at the head).
+    job.groups ??= this.groups.values();
+    let left = budget;
+    while (left > 0) {
+      if (job.group === null) {
+        const next = job.groups.next();
+        if (next.done) return left;
+        const bytes = joinFrames(job.entries, next.value.filter);
+        // No event of this batch for this filter: none of its clients is written.
+        if (bytes.length > 0) job.group = { bytes, clients: next.value.clients.values() };
+        continue;
+      }
+      const next = job.group.clients.next();
+      if (next.done) {
+        job.group = null;
+        continue;
+      }
+      left -= 1;
+      this.offer(job, job.group.bytes, next.value);
+    }
+    return 0;
+  }
+
+  private offer(job: FanOut, groupBytes: Buffer, client: ClientStream): void {
+    const { sentSeq, skipThroughId } = client.livePosition;
+    // Its catch-up already wrote all of this batch.
+    if (job.lastSeq <= sentSeq) return;
+    // Rare: right after a catch-up, part of the batch was written already.
+    const bytes =
+      job.firstSeq <= sentSeq || skipThroughId !== null
+        ? partialFrames(job.entries, client.filter, sentSeq, skipThroughId)
+        : groupBytes;
+    client.advance(
+      job.lastSeq,
+      skipThroughId !== null && compareIds(job.lastId, skipThroughId) >= 0,
+    );
+    if (bytes.length === 0) return;
+    client.write(bytes);
+    job.reached += 1;
+    job.written += bytes.length;
+    // The hard cap is checked on every delivery too, so a burst cannot balloon memory
+    // between sweeps.
+    if (client.pendingBytes() > this.options.maxBufferedBytes) this.cut(client, 'buffer_overflow');
+  }
+}
+
+/** The frames of `entries` that `filter` selects, joined into one buffer. */
+function joinFrames(entries: readonly LogEntry[], filter: StreamFilter): Buffer {
+  let text = '';
+  for (const entry of entries) if (filter.matches(entry.meta)) text += entry.frame;
+  return Buffer.from(text);
+}
+
+/** The frames a client still lacks: after `sentSeq`, past `skipThroughId`, selected. */
+function partialFrames(
+  entries: readonly LogEntry[],
+  filter: StreamFilter,
+  sentSeq: number,
+  skipThroughId: string | null,
+): string {
+  let text = '';
+  for (const entry of entries) {
+    if (entry.seq <= sentSeq) continue;
+    if (skipThroughId !== null && compareIds(entry.id, skipThroughId) <= 0) continue;
+    if (filter.matches(entry.meta)) text += entry.frame;
+  }
+  return text;
 }

@@ -98,7 +98,7 @@ test.serial(
     await waitInPage(page, 'window.spoolcast.ids.length === 1', 'the first event');
     // Cut the stream: the browser reconnects by itself with a Last-Event-ID header, which
     // needs a preflight cross-origin.
-    for (const client of gateway.hub.allClients()) gateway.hub.drop(client, 'shutdown');
+    for (const client of gateway.hub.openClients()) gateway.hub.cut(client, 'shutdown');
     await waitInPage(page, "window.spoolcast.statuses.includes('reconnecting')", 'the drop');
     await waitInPage(page, "window.spoolcast.status === 'live'", 'live after the reconnect');
     ids.push(await publish('C-1'));

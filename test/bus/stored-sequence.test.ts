@@ -27,7 +27,7 @@ test('a replaced history continues from its head: nothing before it is handed on
   sequence.startAt('90-0');
   sequence.hold();
   sequence.live(ids('3-0', '12-0'));
-  sequence.restartAt('10-0');
+  sequence.startAt('10-0');
   t.deepEqual(idsOf(sequence.release()), ['12-0']);
 });
 

@@ -54,3 +54,21 @@ test('Spanish unless English is asked for or saved', (t) => {
   t.is(pickLang('', 'en'), 'en');
   t.is(pickLang('?lang=fr', 'fr'), 'es');
 });
+
+test('the dashboard lists spools in the order the gateway snapshots them, whatever case or accents', async (t) => {
+  const { createMemoryBus } = await import('../../src/bus/memory-bus.js');
+  const { storeRequest } = await import('../helpers/gateway.js');
+  const tags = ['b-1', 'B-2', 'á-3', 'a-4', 'Z-5', 'É-6'];
+  const bus = createMemoryBus({ historySize: 100 });
+  for (const tag of tags) {
+    await bus.store.store(storeRequest(JSON.stringify({ event_type: 'TOMAR', tag_spool: tag })));
+  }
+  const snapshot = await bus.feed.snapshot();
+  const served = snapshot?.spools.map((s) => s.tag_spool) ?? [];
+  const shown = groupRows(new Map(snapshot?.spools.map((s) => [s.tag_spool, s])), {
+    operation: '',
+    search: '',
+  }).occupied.map((r) => r.tag_spool);
+  t.deepEqual(shown, served);
+  t.deepEqual(served, ['B-2', 'Z-5', 'a-4', 'b-1', 'É-6', 'á-3'], 'by code unit, not locale');
+});

@@ -1,4 +1,6 @@
 import test from 'ava';
+import { decodeMeta } from '../../src/domain/event-meta.js';
+import { prepareEvent } from '../../src/domain/prepare-event.js';
 import { MAX_IDEMPOTENCY_KEY_CHARS, preparePublish } from '../../src/domain/publish-request.js';
 
 const OPTIONS = { maxEventBytes: 65_536, timeZone: 'America/Santiago' };
@@ -40,10 +42,17 @@ test('a key over the limit is refused after the event is validated', (t) => {
   );
 });
 
-test('the enrichment template is prepared only when asked for', (t) => {
-  const raw = '{"event_type":"TOMAR","tag_spool":"S"}';
-  const plain = preparePublish(raw, OPTIONS);
-  const withTemplate = preparePublish(raw, { ...OPTIONS, withTemplate: true });
-  t.true(plain.ok && plain.template === undefined);
-  t.true(withTemplate.ok && typeof withTemplate.template === 'string');
+test('the store request is the event prepared once: template, meta, tag and patch', (t) => {
+  const raw = '{"event_type":"TOMAR","tag_spool":"S","estado_detalle":"ARM: En Progreso"}';
+  const published = preparePublish(raw, OPTIONS);
+  const prepared = prepareEvent(raw, OPTIONS.maxEventBytes, OPTIONS.timeZone);
+  if (!published.ok || !prepared.ok) return t.fail('the fixture is valid');
+  t.deepEqual(published.request, prepared.prepared);
+  t.deepEqual(decodeMeta(published.request.meta), {
+    tag: 'S',
+    type: 'TOMAR',
+    operation: 'ARM',
+    workerId: null,
+    workerName: null,
+  });
 });

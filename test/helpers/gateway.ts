@@ -7,10 +7,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ExecutionContext } from 'ava';
 import { Redis } from 'ioredis';
-import type { StoreRequest } from '../../src/bus/bus.js';
 import { loadConfig } from '../../src/config.js';
-import type { SpoolEvent } from '../../src/domain/spool-event.js';
-import { computeStatePatch } from '../../src/domain/spool-state.js';
+import { preparePublish, type StoreRequest } from '../../src/domain/publish-request.js';
 import { type Logger, silentLogger } from '../../src/observability/logger.js';
 import { type Service, startService } from '../../src/service.js';
 import {
@@ -26,7 +24,7 @@ type Teardown = Pick<ExecutionContext, 'teardown'>;
 
 /** The compiled worker when `npm test` has built it (fast cold start), else the source. */
 export function testWorkerFile(): string | undefined {
-  const compiled = fileURLToPath(new URL('../../dist/workers/pipeline.worker.js', import.meta.url));
+  const compiled = fileURLToPath(new URL('../../dist/workers/prepare.worker.js', import.meta.url));
   return existsSync(compiled) ? compiled : undefined;
 }
 
@@ -57,7 +55,9 @@ export async function startGateway(
 }
 
 /** Environment for a gateway on the shared test Redis, with its own channel and prefix. */
-export async function redisEnv(label = 'g'): Promise<Record<string, string>> {
+export async function redisEnv(
+  label = 'g',
+): Promise<{ REDIS_URL: string; SPOOLS_CHANNEL: string; REDIS_KEY_PREFIX: string }> {
   const redis = await sharedRedis();
   const prefix = uniquePrefix(label);
   return { REDIS_URL: redis.url, SPOOLS_CHANNEL: `${prefix}spools`, REDIS_KEY_PREFIX: prefix };
@@ -108,14 +108,15 @@ export async function metricValue(
   return match?.value ?? 0;
 }
 
-/** A store request for a valid event JSON (state patch computed as the publishers do). */
+/** The store request the publish recipe makes of a valid event JSON (default settings). */
 export function storeRequest(payload: string): StoreRequest {
-  const event = JSON.parse(payload) as SpoolEvent;
-  return {
-    payload,
-    tag: event.tag_spool,
-    patch: JSON.stringify(computeStatePatch(event, 'America/Santiago')),
-  };
+  const defaults = loadConfig({});
+  const prepared = preparePublish(payload, {
+    maxEventBytes: defaults.maxEventBytes,
+    timeZone: defaults.plantTimeZone,
+  });
+  if (!prepared.ok) throw new Error(`storeRequest: not a valid event: ${payload}`);
+  return prepared.request;
 }
 
 /** The producer's exact message from the original plan. */

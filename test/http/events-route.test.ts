@@ -11,7 +11,7 @@ const post = (url: string, body: string, headers: Record<string, string> = {}) =
 
 test('embedded mode: a POSTed event reaches the stream with the id the POST returned', async (t) => {
   const gateway = await startGateway(t);
-  t.is(gateway.bus.kind, 'memory');
+  t.is(gateway.feed.kind, 'memory');
   const client = await openTestSse(t, `${gateway.url}/api/sse/stream`);
   await client.next((f) => f.event === 'connected');
   const response = await post(gateway.url, spoolEvent(1));

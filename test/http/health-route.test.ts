@@ -1,5 +1,7 @@
 import test from 'ava';
 import { Redis } from 'ioredis';
+import { redisNames } from '../../src/bus/redis/names.js';
+import { type FramedEvent, frameEvents } from '../../src/stream/frame-events.js';
 import { redisEnv, startGateway } from '../helpers/gateway.js';
 import { openTestSse } from '../helpers/sse-client.js';
 import { waitFor } from '../helpers/wait.js';
@@ -66,7 +68,7 @@ test('one Redis subscriber per gateway whatever the number of clients, and none 
     return count;
   };
   t.is(await subscribersTo(env.SPOOLS_CHANNEL as string), 1);
-  t.is(await subscribersTo(`${env.REDIS_KEY_PREFIX}announce`), 1);
+  t.is(await subscribersTo(redisNames(env.REDIS_KEY_PREFIX).announce), 1);
   await gateway.stop();
   await waitFor(async () => (await subscribersTo(env.SPOOLS_CHANNEL as string)) === 0, {
     message: 'the subscriber to be gone after stop',
@@ -79,8 +81,16 @@ test('a batch that arrives after the streams were ended at shutdown is dropped, 
   const client = await openTestSse(t, `${gateway.url}/api/sse/stream`);
   await client.next((f) => f.event === 'connected');
   gateway.hub.close();
-  // What a pool batch still in flight does: write to every registered client.
-  gateway.hub.broadcast('id: 1-0\nevent: spool_update\ndata: {}\n\n', [], '1-0');
+  // What a batch still on its way does: reach the fan-out after the streams ended.
+  const [event] = frameEvents([
+    {
+      id: '1-0',
+      storedAtMs: 1,
+      meta: '["S","TOMAR",null,null,null]',
+      template: '{"a":1,"spoolcast":{"id":\u0000}}',
+    },
+  ]).framed;
+  gateway.hub.broadcast([{ ...(event as FramedEvent), seq: 1 }]);
   await client.closed;
   t.false(client.frames.some((f) => f.event === 'spool_update'));
 });

@@ -5,7 +5,9 @@
  * client once and in order; an event shown but lost by the promotion is withdrawn by a
  * resync; publishing recovers without anyone restarting anything.
  */
+
 import test from 'ava';
+import { redisNames } from '../../src/bus/redis/names.js';
 import { compareIds } from '../../src/domain/event-id.js';
 import { connectRedis, startGateway } from '../helpers/gateway.js';
 import { startHttpPublisher } from '../helpers/publisher.js';
@@ -24,7 +26,7 @@ test('a forced Sentinel failover while publishing loses no acknowledged event an
     REDIS_KEY_PREFIX: prefix,
     SPOOLS_CHANNEL: `${prefix}spools`,
   });
-  t.is(gateway.bus.kind, 'redis');
+  t.is(gateway.feed.kind, 'redis');
   const clients = await Promise.all(
     [1, 2, 3].map(() => startResumingClient(t, [`${gateway.url}/api/sse/stream`])),
   );
@@ -54,7 +56,10 @@ test('a forced Sentinel failover while publishing loses no acknowledged event an
   // Acknowledged means replicated: the promoted master holds every acknowledged event, and
   // (each retry reusing its Idempotency-Key) nothing else.
   const promoted = connectRedis(t, `redis://127.0.0.1:${await redis.masterPort()}`);
-  const history = (await promoted.xrange(`${prefix}events`, '-', '+')) as [string, string[]][];
+  const history = (await promoted.xrange(redisNames(prefix).events, '-', '+')) as [
+    string,
+    string[],
+  ][];
   const storedIds = history.map(([id]) => id);
   t.deepEqual(
     storedIds,
@@ -148,5 +153,5 @@ test('PUBLISH_REPLICA_ACKS: without a replica to confirm, POST answers 503 with 
   );
   t.is(retried.status, 202);
   t.is(retried.headers.get('idempotent-replayed'), 'true');
-  t.is(await masterClient.xlen(`${prefix}events`), 1);
+  t.is(await masterClient.xlen(redisNames(prefix).events), 1);
 });

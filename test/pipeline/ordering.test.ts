@@ -1,4 +1,5 @@
 import test from 'ava';
+import { redisNames } from '../../src/bus/redis/names.js';
 import { connectRedis, redisEnv, spoolEvent, startGateway } from '../helpers/gateway.js';
 import { openTestSse } from '../helpers/sse-client.js';
 
@@ -23,7 +24,7 @@ test('three gateways on one Redis store each plain PUBLISH once and give their c
     fromA?.map((line) => Number(line.split(' ')[1])),
     [1, 2, 1, 3, 1],
   );
-  t.is(await producer.xlen(`${env.REDIS_KEY_PREFIX}events`), payloads.length);
+  t.is(await producer.xlen(redisNames(env.REDIS_KEY_PREFIX).events), payloads.length);
 });
 
 test('a burst of 10,000 events reaches every client complete and in order', async (t) => {

@@ -61,7 +61,7 @@ test('every rejection rule: counted, dead-lettered, never sent, and good events 
   );
   const letters = await waitFor(
     async () => {
-      const rows = await gateway.bus.readDeadLetters(100);
+      const rows = await gateway.store.readDeadLetters(100);
       return rows.length >= BAD.length && rows;
     },
     { message: 'every bad message in the dead-letter store' },

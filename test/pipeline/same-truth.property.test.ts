@@ -124,7 +124,7 @@ test('for any mix of good and hostile messages on both paths, every screen on ev
             }
             // Dead-lettered once across both replicas; counted on each replica that heard it.
             await waitFor(
-              async () => (await a.bus.readDeadLetters(10_000)).length === deadLetters,
+              async () => (await a.store.readDeadLetters(10_000)).length === deadLetters,
               {
                 timeoutMs: 30_000,
                 message: `${deadLetters} dead letters`,

@@ -71,7 +71,7 @@ for (const threads of [1, 2]) {
     // Only the hanging message is dead-lettered, not the ones that waited behind it.
     const letters = await waitFor(
       async () => {
-        const rows = await gateway.bus.readDeadLetters(10);
+        const rows = await gateway.store.readDeadLetters(10);
         return rows.length > 0 && rows;
       },
       { message: 'the hanging message in the dead-letter store' },
@@ -95,7 +95,7 @@ test('a message that kills workers every time is dead-lettered alone', async (t)
   );
   const letters = await waitFor(
     async () => {
-      const rows = await gateway.bus.readDeadLetters(10);
+      const rows = await gateway.store.readDeadLetters(10);
       return rows.length > 0 && rows;
     },
     { message: 'the poison message in the dead-letter store' },

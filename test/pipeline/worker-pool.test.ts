@@ -18,15 +18,10 @@ test('a pool whose worker cannot load refuses to warm up instead of reporting re
 test('close lets a task in flight finish instead of failing it (shutdown drains the pool)', async (t) => {
   const pool = createWorkerPool({ threads: 1, taskTimeoutMs: 5000, ...workerOption() });
   await pool.warm();
-  const items = Array.from({ length: 50 }, (_, n) => ({
-    payload: JSON.stringify({ event_type: 'TOMAR', tag_spool: `SPOOL-${n}` }),
-  }));
-  const running = pool.run({
-    mode: 'check',
-    maxEventBytes: 65_536,
-    timeZone: 'America/Santiago',
-    items,
-  });
+  const payloads = Array.from({ length: 50 }, (_, n) =>
+    JSON.stringify({ event_type: 'TOMAR', tag_spool: `SPOOL-${n}` }),
+  );
+  const running = pool.run({ maxEventBytes: 65_536, timeZone: 'America/Santiago', payloads });
   const closed = pool.close();
   const results = await running;
   await closed;

@@ -5,19 +5,30 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import test, { type ExecutionContext } from 'ava';
+import type { StreamFilter } from '../../src/domain/stream-filter.js';
+import { attachStream } from '../../src/http/attach-stream.js';
+import { frameEvents, type LogEntry } from '../../src/stream/frame-events.js';
 import { Hub, type HubOptions } from '../../src/stream/hub.js';
-import { formatSpoolUpdate } from '../../src/stream/sse-frame.js';
 import { openTestSse, type SseClient } from '../helpers/sse-client.js';
+import { storedEvent } from '../helpers/stored-events.js';
 import { waitFor } from '../helpers/wait.js';
 
-/** A real HTTP server whose every request becomes one hub client, as the stream route does. */
-async function serveHub(t: ExecutionContext, hub: Hub, count: number): Promise<SseClient[]> {
+/**
+ * A real HTTP server whose every request becomes one live hub client, with the stream
+ * route's socket wiring (attachStream); `filterOf(n)` gives the n-th client's filter.
+ */
+async function serveHub(
+  t: ExecutionContext,
+  hub: Hub,
+  count: number,
+  filterOf: (n: number) => StreamFilter | undefined = () => undefined,
+): Promise<SseClient[]> {
+  let opened = 0;
   const server = http.createServer((req, res) => {
-    res.useChunkedEncodingByDefault = false;
-    res.setHeader('Content-Type', 'text/event-stream');
-    const client = hub.add(res);
-    res.flushHeaders();
-    client.body.pipe(req.socket);
+    const filter = filterOf(opened++);
+    const client = hub.open(res, filter ? { filter } : {});
+    hub.join(client, { sentSeq: 0, skipThroughId: null });
+    attachStream(req, res, client.body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.teardown(() => {
@@ -47,10 +58,14 @@ function quietHub(options: Partial<HubOptions>): Hub {
   });
 }
 
-function batch(id: string) {
-  const frame = formatSpoolUpdate(id, `{"n":"${id}"}`);
-  return { text: frame, entries: [{ id, frame }], lastId: id };
+let seq = 0;
+/** Log entries for stored events `ids`, numbered as the log would. */
+function batch(...ids: string[]): LogEntry[] {
+  return frameEvents(ids.map((id) => storedEvent(id))).framed.map((e) => ({ ...e, seq: ++seq }));
 }
+
+const updates = (client: SseClient) =>
+  client.frames.filter((f) => f.event === 'spool_update').map((f) => f.id);
 
 test('batches that wait behind a walk in progress are joined into one write per client, in order', async (t) => {
   const walks: { clients: number; events: number }[] = [];
@@ -65,18 +80,15 @@ test('batches that wait behind a walk in progress are joined into one write per 
   // the third and fourth join the second.
   let queued = 0;
   for (const id of ['1-0', '2-0', '3-0', '4-0']) {
-    const { text, entries, lastId } = batch(id);
-    hub.broadcast(text, entries, lastId);
-    queued += Buffer.byteLength(text);
+    const entries = batch(id);
+    hub.broadcast(entries);
+    queued += Buffer.byteLength(entries.map((e) => e.frame).join(''));
   }
   t.is(hub.lastEventId, null, 'the first walk has reached one client only');
   t.is(pending.at(-1), queued, 'all four batches are pending');
   for (const client of clients) {
     await client.waitForFrames(4, (f) => f.event === 'spool_update', { timeoutMs: 30_000 });
-    t.deepEqual(
-      client.frames.filter((f) => f.event === 'spool_update').map((f) => f.id),
-      ['1-0', '2-0', '3-0', '4-0'],
-    );
+    t.deepEqual(updates(client), ['1-0', '2-0', '3-0', '4-0']);
   }
   // The walk notices it is done on its next slice, after the last client's write.
   await waitFor(() => hub.lastEventId === '4-0', { message: 'the second walk to finish' });
@@ -92,12 +104,72 @@ test('with the default slice a small fan-out completes at once', async (t) => {
   const hub = quietHub({ onDelivered: (_clients, events) => walks.push(events) });
   const clients = await serveHub(t, hub, 3);
   for (const id of ['1-0', '2-0']) {
-    const { text, entries, lastId } = batch(id);
-    hub.broadcast(text, entries, lastId);
+    hub.broadcast(batch(id));
     t.is(hub.lastEventId, id);
   }
   t.deepEqual(walks, [1, 1]);
   for (const client of clients) {
     await client.waitForFrames(2, (f) => f.event === 'spool_update', { timeoutMs: 30_000 });
   }
+});
+
+/** A filter on tags, counting how often it is asked. */
+function tagFilter(key: string, tags: string[]) {
+  const filter = {
+    key,
+    calls: 0,
+    matches: (meta: { tag: string }) => {
+      filter.calls += 1;
+      return tags.includes(meta.tag);
+    },
+  };
+  return filter;
+}
+
+test('streams with one filter share one selection per event; each gets exactly what it selects', async (t) => {
+  const hub = quietHub({});
+  const odd = tagFilter('odd', ['SPOOL-1', 'SPOOL-3']);
+  const clients = await serveHub(t, hub, 4, (n) => (n < 3 ? odd : undefined));
+  hub.broadcast(batch('1-0', '2-0', '3-0', '4-0'));
+  for (const client of clients) {
+    await client.next((f) => f.id === '3-0' || f.id === '4-0');
+  }
+  await clients[3]?.next((f) => f.id === '4-0');
+  t.is(odd.calls, 4, 'four events, one filter: four matches, not one per client');
+  for (const client of clients.slice(0, 3)) t.deepEqual(updates(client), ['1-0', '3-0']);
+  t.deepEqual(updates(clients[3] as SseClient), ['1-0', '2-0', '3-0', '4-0']);
+});
+
+test('a stream joins after what its catch-up wrote: earlier entries and those through the skip mark are not written again', async (t) => {
+  const hub = quietHub({});
+  const positions = [
+    { sentSeq: 0, skipThroughId: null },
+    { sentSeq: 0, skipThroughId: null },
+    { sentSeq: 0, skipThroughId: '3-0' },
+  ];
+  let opened = 0;
+  const server = http.createServer((req, res) => {
+    const client = hub.open(res);
+    hub.join(client, positions[opened++] as (typeof positions)[number]);
+    attachStream(req, res, client.body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => {
+    hub.close();
+    server.closeAllConnections();
+    server.close();
+  });
+  const first = batch('1-0', '2-0');
+  (positions[1] as { sentSeq: number }).sentSeq = (first[0] as LogEntry).seq;
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  const clients: SseClient[] = [];
+  for (let i = 0; i < 3; i += 1) {
+    const client = await openTestSse(t, url);
+    await client.next((f) => f.event === 'connected');
+    clients.push(client);
+  }
+  hub.broadcast(first);
+  hub.broadcast(batch('3-0', '4-0'));
+  for (const client of clients) await client.next((f) => f.id === '4-0');
+  t.deepEqual(clients.map(updates), [['1-0', '2-0', '3-0', '4-0'], ['2-0', '3-0', '4-0'], ['4-0']]);
 });

@@ -17,7 +17,7 @@ async function publishUntil(
   for (let round = 0; round < maxRounds && !isDone(); round += 1) {
     const stored = await Promise.all(
       Array.from({ length: 50 }, () =>
-        gateway.bus.store(storeRequest(spoolEvent(n++, { pad: PAD }))),
+        gateway.store.store(storeRequest(spoolEvent(n++, { pad: PAD }))),
       ),
     );
     const last = stored.at(-1);
@@ -94,7 +94,7 @@ test('a client that reads slowly but steadily through a large burst is not cut',
   const total = 2000;
   await Promise.all(
     Array.from({ length: total }, (_, n) =>
-      gateway.bus.store(storeRequest(spoolEvent(n, { pad: PAD }))),
+      gateway.store.store(storeRequest(spoolEvent(n, { pad: PAD }))),
     ),
   );
   const frames = await slow.waitForFrames(total, (f) => f.event === 'spool_update', {

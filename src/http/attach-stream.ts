@@ -1,0 +1,39 @@
+/**
+ * The socket side of one SSE response, shared by the stream route and the tests that drive
+ * the hub with a plain Node server: the headers go out at once, then the stream's body is
+ * piped straight to the socket. The response is close-delimited: it ends when the
+ * connection does, and nothing else is ever written on that connection.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+
+/** The contract's stream headers (docs/contract.md §2), for GET, HEAD and the drain reply. */
+export const STREAM_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'Content-Type': 'text/event-stream',
+  'Cache-Control': 'no-cache, no-transform',
+  'X-Accel-Buffering': 'no',
+});
+
+/**
+ * Sends the status and headers now and pipes `body` to the socket. Call after setting any
+ * other headers; the response object writes nothing more.
+ */
+export function attachStream(req: IncomingMessage, res: ServerResponse, body: Readable): void {
+  const { socket } = req;
+  // Frames are small and latency matters more than packet count.
+  socket.setNoDelay(true);
+  socket.setKeepAlive(true);
+  req.setTimeout(0);
+  for (const [name, value] of Object.entries(STREAM_HEADERS)) res.setHeader(name, value);
+  // No chunked framing: the body is the bytes of the frames, and the stream ends when the
+  // connection does (a stream never shares its connection). Chunked encoding added framing
+  // and a cork/uncork to every write.
+  res.setHeader('Connection', 'close');
+  res.useChunkedEncodingByDefault = false;
+  // Without an explicit flush the headers would wait for the first body write.
+  res.flushHeaders();
+  // After the headers a close-delimited body has nothing left for the HTTP layer to do, so
+  // the frames go straight to the socket instead of through the response, which would also
+  // cork the socket on every write.
+  body.pipe(socket);
+}

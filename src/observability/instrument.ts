@@ -1,0 +1,54 @@
+/**
+ * Where the parts report to the metrics and the log: one hooks object per part, so the
+ * composition root only hands them on.
+ */
+
+import { createLogLimiter } from './log-limiter.js';
+import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
+
+/** The hooks of every part. */
+export function instrument(metrics: Metrics, logger: Logger) {
+  const rowLog = createLogLimiter();
+  return {
+    hub: {
+      onDelivered: (clients: number, events: number, bytes: number) => {
+        metrics.deliveries.inc(clients * events);
+        metrics.deliveredBytes.inc(bytes);
+      },
+      onCut: (reason: string) => {
+        if (reason !== 'shutdown') metrics.clientsCut.inc({ reason });
+      },
+      onOpenChange: (open: number) => metrics.openStreams.set(open),
+      onPendingChange: (bytes: number) => metrics.fanOutPendingBytes.set(bytes),
+    },
+    pool: {
+      onTaskDone: (seconds: number) => metrics.poolTaskSeconds.observe(seconds),
+      onTaskFailed: (kind: 'crash' | 'timeout') => {
+        metrics.poolTaskFailures.inc({ kind });
+        logger.warn({ kind }, 'worker pool task failed; retrying its batch in halves');
+      },
+      onQueueChange: (depth: number) => metrics.poolQueueDepth.set(depth),
+    },
+    redis: {
+      onReconnect: () => metrics.busReconnects.inc(),
+      onSubscriberDrop: (cause: string) => metrics.subscriberDrops.inc({ cause }),
+      onSubscriberBuffer: (bytes: number) => metrics.subscriberBufferBytes.set(bytes),
+      onUnreadableRow: (tag: string) => {
+        const suppressed = rowLog.admit(Date.now());
+        if (suppressed !== null) {
+          logger.warn(
+            { tag, suppressed },
+            'a spool state row cannot be read: left out of snapshots',
+          );
+        }
+      },
+    },
+    catchUp: {
+      onStart: (mode: string, replayed: number) => {
+        metrics.streamStarts.inc({ mode });
+        metrics.replayedEvents.inc(replayed);
+      },
+    },
+  };
+}

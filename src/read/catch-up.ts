@@ -1,0 +1,219 @@
+/**
+ * Catch-up, in one place: a new stream starts live, after a cursor (replay), or from a
+ * snapshot; a cursor that cannot be continued from becomes a resync (a `resync` frame and a
+ * snapshot); a history break sends every stream through a resync again. What a stream
+ * missed comes from the event log — from memory when it covers the cursor, else page by
+ * page from the history — and the stream joins the fan-out in the same turn as its last
+ * read from memory, so the switch to live has no gap and no duplicate.
+ */
+import type { ServerResponse } from 'node:http';
+import type { Snapshot } from '../bus/feed.js';
+import { MATCH_ALL, type StreamFilter } from '../domain/stream-filter.js';
+import type { ClientStream, CutReason } from '../stream/client-stream.js';
+import type { FramedEvent } from '../stream/frame-events.js';
+import type { Hub } from '../stream/hub.js';
+import { formatResync, formatSnapshot } from '../stream/sse-frame.js';
+import type { EventLog } from './event-log.js';
+import type { StartPosition } from './start-position.js';
+
+/** How a stream started, for the metric. */
+export type StartMode = StartPosition['kind'];
+
+/** What catch-up needs. */
+export interface CatchUpDeps {
+  log: EventLog;
+  hub: Hub;
+  /** The current history's epoch id, named in `resync` frames. */
+  epochId: () => string | null;
+  /** Events per history page (default 1000). */
+  pageSize?: number;
+  /** Counts how streams start and the events replayed to them. */
+  onStart?: (mode: StartMode, replayedEvents: number) => void;
+}
+
+/** Starts streams, and restarts them all after a history break. */
+export interface CatchUp {
+  /** Opens a stream with the hub and brings it to live from `position`. */
+  open(res: ServerResponse, position: StartPosition, filter?: StreamFilter): ClientStream;
+  /** Every open stream resyncs (the history was replaced or this gateway lost its place). */
+  resyncAll(): void;
+}
+
+const DEFAULT_PAGE_SIZE = 1000;
+/**
+ * Pages a catch-up may read before it gives up (the history moving on faster than it
+ * reads); the stream is then cut and comes back with its cursor.
+ */
+const MAX_PAGES = 100;
+
+/** The frames of `events` that `filter` selects, joined. */
+function framesOf(events: readonly FramedEvent[], filter: StreamFilter): string {
+  let text = '';
+  for (const event of events) if (filter.matches(event.meta)) text += event.frame;
+  return text;
+}
+
+/**
+ * In a reconnect storm thousands of streams resume from the same cursor with the same
+ * filter: their replay is joined once and the same bytes written to each. Keyed by filter
+ * too, so a replay is never served across restrictions.
+ */
+class ReplayMemo {
+  private last: { key: string; bytes: Buffer; count: number } | null = null;
+
+  /** What follows `cursor` in the log's memory for `filter`, or null when not covered. */
+  get(log: EventLog, cursor: string, filter: StreamFilter) {
+    const key = `${filter.key}\n${cursor}\n${log.newestSeq}`;
+    if (this.last?.key === key) return this.last;
+    const read = log.memoryAfter(cursor);
+    if (read === null) return null;
+    const bytes = Buffer.from(framesOf(read.entries, filter));
+    this.last = { key, bytes, count: read.entries.length };
+    return this.last;
+  }
+
+  clear(): void {
+    this.last = null;
+  }
+}
+
+/** The snapshot frame per snapshot and filter, serialised once however many streams get it. */
+class SnapshotFrames {
+  private readonly frames = new WeakMap<Snapshot, Map<string, string>>();
+
+  of(snapshot: Snapshot, filter: StreamFilter): string {
+    let byFilter = this.frames.get(snapshot);
+    if (!byFilter) {
+      byFilter = new Map();
+      this.frames.set(snapshot, byFilter);
+    }
+    let frame = byFilter.get(filter.key);
+    if (frame === undefined) {
+      frame = formatSnapshot(snapshot.as_of, JSON.stringify(snapshot));
+      byFilter.set(filter.key, frame);
+    }
+    return frame;
+  }
+}
+
+/** Creates the catch-up owner. */
+export function createCatchUp(deps: CatchUpDeps): CatchUp {
+  const { log, hub } = deps;
+  const pageSize = deps.pageSize ?? DEFAULT_PAGE_SIZE;
+  /** The catch-up each stream is on: a restarted one makes an older one stop. */
+  const generations = new WeakMap<ClientStream, number>();
+  const replays = new ReplayMemo();
+  const snapshotFrames = new SnapshotFrames();
+
+  // From memory, in this turn: writes what follows `cursor` and joins the fan-out. Returns
+  // the events replayed, or null when memory does not cover the cursor.
+  const joinFromMemory = (client: ClientStream, cursor: string): number | null => {
+    const replay = replays.get(log, cursor, client.filter);
+    if (replay === null) return null;
+    if (replay.bytes.length > 0) client.write(replay.bytes);
+    hub.join(client, { sentSeq: log.newestSeq, skipThroughId: null });
+    return replay.count;
+  };
+
+  const run = async (
+    client: ClientStream,
+    position: StartPosition,
+    generation: number,
+    sharedSnapshot?: Promise<Snapshot | null>,
+  ): Promise<void> => {
+    const isCurrent = () => !client.isClosed && generations.get(client) === generation;
+    const stop = (reason: CutReason) => {
+      if (isCurrent()) hub.cut(client, reason);
+    };
+    // A stream joins only once the log knows where it starts.
+    await log.started;
+    if (!isCurrent()) return;
+    if (position.kind === 'live') {
+      hub.join(client, { sentSeq: log.newestSeq, skipThroughId: null });
+      deps.onStart?.('live', 0);
+      return;
+    }
+    let mode: StartMode = position.kind;
+    let replayed = 0;
+    // Where the stream is: what it was written goes through `from`.
+    let from = position.kind === 'cursor' ? position.cursor : '';
+    // Set once `from` came from the history (a page or a snapshot) that was complete when
+    // read: if the log has not reached it yet, the stream joins and skips up to it.
+    let isFromCompleteRead = false;
+
+    const startFromSnapshot = async (resyncReason: string | null): Promise<boolean> => {
+      const snapshot = await (sharedSnapshot ?? log.snapshot());
+      if (!isCurrent()) return false;
+      if (snapshot === null) {
+        stop('replay_unavailable');
+        return false;
+      }
+      const resync = resyncReason === null ? '' : formatResync(resyncReason, deps.epochId());
+      client.write(resync + snapshotFrames.of(snapshot, client.filter));
+      from = snapshot.as_of;
+      isFromCompleteRead = true;
+      return true;
+    };
+
+    if (position.kind !== 'cursor') {
+      if (!(await startFromSnapshot(position.kind === 'resync' ? position.reason : null))) return;
+    }
+    for (let page = 0; page < MAX_PAGES; page += 1) {
+      const fromMemory = joinFromMemory(client, from);
+      if (fromMemory !== null) {
+        deps.onStart?.(mode, replayed + fromMemory);
+        return;
+      }
+      if (isFromCompleteRead && log.isAhead(from)) {
+        hub.join(client, { sentSeq: log.newestSeq, skipThroughId: from });
+        deps.onStart?.(mode, replayed);
+        return;
+      }
+      const read = await log.readHistory(from, pageSize);
+      if (!isCurrent()) return;
+      if (!read.ok) {
+        // The history is unreachable: cut, and the client comes back with its cursor.
+        if (read.reason === 'unavailable' || mode !== 'cursor') return stop('replay_unavailable');
+        mode = 'resync';
+        if (!(await startFromSnapshot(read.reason))) return;
+        continue;
+      }
+      const frames = framesOf(read.events, client.filter);
+      if (frames !== '') client.write(frames);
+      replayed += read.events.length;
+      from = read.throughId;
+      isFromCompleteRead = read.isComplete;
+    }
+    stop('replay_unavailable');
+  };
+
+  const begin = (
+    client: ClientStream,
+    position: StartPosition,
+    sharedSnapshot?: Promise<Snapshot | null>,
+  ) => {
+    const generation = (generations.get(client) ?? 0) + 1;
+    generations.set(client, generation);
+    void run(client, position, generation, sharedSnapshot);
+  };
+
+  return {
+    open(res, position, filter = MATCH_ALL) {
+      const resumedFrom = position.kind === 'cursor' ? position.cursor : null;
+      const client = hub.open(res, { resumedFrom, filter });
+      begin(client, position);
+      return client;
+    },
+    resyncAll() {
+      replays.clear();
+      // Every stream, live or still catching up, starts again from one shared snapshot
+      // read, rather than one read per stream at the moment Redis has just lost its data.
+      const clients = hub.openClients();
+      for (const client of clients) hub.detach(client);
+      const snapshot = log.snapshot();
+      for (const client of clients) {
+        begin(client, { kind: 'resync', reason: 'history_replaced' }, snapshot);
+      }
+    },
+  };
+}

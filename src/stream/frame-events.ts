@@ -1,0 +1,57 @@
+/**
+ * The read side's only step on an event: finish the stored template with its id and frame
+ * it (`spool_update`), once per event per gateway, for live and catch-up alike, so a
+ * replayed event has the same bytes as the live one. A record spoolcast did not write
+ * (unreadable meta, no id gap) is set aside, never framed. Pure.
+ */
+import { fillEnrichmentTemplate } from '../domain/enrich-spool-event.js';
+import { decodeMeta, type EventMeta } from '../domain/event-meta.js';
+import { formatSpoolUpdate } from './sse-frame.js';
+
+/** What framing needs of a stored event. */
+export interface StoredText {
+  id: string;
+  storedAtMs: number;
+  meta: string;
+  template: string;
+}
+
+/** One framed event: its id and meta beside the exact bytes every client is written. */
+export interface FramedEvent {
+  id: string;
+  meta: EventMeta;
+  /** `id: …\nevent: spool_update\ndata: <json>\n\n`. */
+  frame: string;
+  /** Where the JSON starts in `frame` (`dataOf`). */
+  dataStart: number;
+}
+
+/** A framed event in the event log, numbered in append order (`seq` never repeats). */
+export interface LogEntry extends FramedEvent {
+  readonly seq: number;
+}
+
+/** The JSON `data` of a framed event (the same text as the SSE frame's). */
+export function dataOf(event: FramedEvent): string {
+  return event.frame.slice(event.dataStart, -2);
+}
+
+/** Frames a batch in order; records that cannot be framed are listed with why. */
+export function frameEvents(batch: readonly StoredText[]): {
+  framed: FramedEvent[];
+  malformed: { id: string; detail: string }[];
+} {
+  const framed: FramedEvent[] = [];
+  const malformed: { id: string; detail: string }[] = [];
+  for (const stored of batch) {
+    const meta = decodeMeta(stored.meta);
+    const json = meta && fillEnrichmentTemplate(stored.template, stored.id, stored.storedAtMs);
+    if (!meta || json === null) {
+      malformed.push({ id: stored.id, detail: 'a stored record spoolcast did not write' });
+      continue;
+    }
+    const frame = formatSpoolUpdate(stored.id, json);
+    framed.push({ id: stored.id, meta, frame, dataStart: frame.length - json.length - 2 });
+  }
+  return { framed, malformed };
+}
