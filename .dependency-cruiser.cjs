@@ -1,7 +1,8 @@
 /**
  * The layers of ARCHITECTURE.md, enforced by `npm test` (npm run lint:deps). One event's
  * path reads one way: bus → pipeline → stream → http; only src/flow.ts and the composition
- * root (service.ts, main.ts, index.ts) know every layer.
+ * root (service.ts, main.ts, index.ts) know every layer. src/cli and src/testing sit above
+ * it all, reached only through package.json ("bin", "exports").
  */
 const layer = (name) => `^src/${name}/`;
 const upward = (from, to) => ({ from: { path: from }, to: { path: to } });
@@ -83,6 +84,33 @@ module.exports = {
         layer('observability'),
         '^src/(bus|pipeline|stream|replay|http)/|^src/(flow|service|main)\\.ts$',
       ),
+    },
+    {
+      name: 'cli-and-testing-are-top-layers',
+      severity: 'error',
+      comment:
+        'src/cli (the spoolcast command, package.json "bin") and src/testing (spoolcast/testing, "exports") are reached only from the package boundary; nothing in src builds on them but main.ts, which runs `spoolcast serve`.',
+      from: { path: '^src/', pathNot: '^src/(cli|testing)/|^src/main\\.ts$' },
+      to: { path: '^src/(cli|testing)/' },
+    },
+    {
+      name: 'main-runs-only-serve',
+      severity: 'error',
+      comment:
+        'The gateway process is `spoolcast serve`; it needs no other command and no test kit.',
+      ...upward('^src/main\\.ts$', '^src/testing/|^src/cli/(?!serve-command\\.ts$)'),
+    },
+    {
+      name: 'cli-does-not-use-the-test-kit',
+      severity: 'error',
+      comment: 'Two entry points for two audiences: neither ships the other.',
+      ...upward(layer('cli'), layer('testing')),
+    },
+    {
+      name: 'test-kit-does-not-use-the-cli',
+      severity: 'error',
+      comment: 'Two entry points for two audiences: neither ships the other.',
+      ...upward(layer('testing'), layer('cli')),
     },
     {
       name: 'bench-does-not-use-test-helpers',
