@@ -18,6 +18,12 @@ const context: CliContext = {
   },
 };
 
+// `spoolcast tail | head -3`: a reader that went away is the end of the output, not a crash.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 try {
   const code = await runCli(process.argv.slice(2), context);
   if (code !== undefined) process.exitCode = code;
