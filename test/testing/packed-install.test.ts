@@ -14,6 +14,11 @@ import test from 'ava';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+// Under `npm test` npm exports its settings (npm_config_local_prefix is this repo): the
+// consumer's npm must see its own project, as a developer's shell would.
+const NPM_ENV = Object.fromEntries(
+  Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)),
+);
 
 const CONSUMER_SCRIPT = `
 import { startTestGateway } from 'spoolcast/testing';
