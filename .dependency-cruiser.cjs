@@ -3,7 +3,8 @@
  * path reads one way: the write side (write/, pipeline/) prepares and stores; the read side
  * (read/, stream/) frames what the feed announces and fans it out; the two meet only at the
  * bus's store and feed. Only the composition root (service.ts, lifecycle.ts, main.ts,
- * index.ts) knows every layer.
+ * index.ts) knows every layer. src/cli and src/testing sit above it all, reached only
+ * through package.json ("bin", "exports").
  */
 const layer = (name) => `^src/${name}/`;
 const upward = (from, to) => ({ from: { path: from }, to: { path: to } });
@@ -110,6 +111,33 @@ module.exports = {
         layer('observability'),
         '^src/(bus|pipeline|read|write|stream|http|publisher)/|^src/(service|lifecycle|main)\\.ts$',
       ),
+    },
+    {
+      name: 'cli-and-testing-are-top-layers',
+      severity: 'error',
+      comment:
+        'src/cli (the spoolcast command, package.json "bin") and src/testing (spoolcast/testing, "exports") are reached only from the package boundary; nothing in src builds on them but main.ts, which runs `spoolcast serve`.',
+      from: { path: '^src/', pathNot: '^src/(cli|testing)/|^src/main\\.ts$' },
+      to: { path: '^src/(cli|testing)/' },
+    },
+    {
+      name: 'main-runs-only-serve',
+      severity: 'error',
+      comment:
+        'The gateway process is `spoolcast serve`; it needs no other command and no test kit.',
+      ...upward('^src/main\\.ts$', '^src/testing/|^src/cli/(?!serve-command\\.ts$)'),
+    },
+    {
+      name: 'cli-does-not-use-the-test-kit',
+      severity: 'error',
+      comment: 'Two entry points for two audiences: neither ships the other.',
+      ...upward(layer('cli'), layer('testing')),
+    },
+    {
+      name: 'test-kit-does-not-use-the-cli',
+      severity: 'error',
+      comment: 'Two entry points for two audiences: neither ships the other.',
+      ...upward(layer('testing'), layer('cli')),
     },
     {
       name: 'bench-does-not-use-test-helpers',

@@ -142,7 +142,9 @@ test('every #anchor link names a heading of the document it points to', (t) => {
 });
 
 test('every repository path the documents name in backticks exists', (t) => {
-  const named = DOCS.flatMap((doc) => repoPaths(read(doc)).map((p) => ({ doc, p })));
+  // The changelog tells history: the files it names may have moved since.
+  const current = DOCS.filter((doc) => doc !== 'CHANGELOG.md');
+  const named = current.flatMap((doc) => repoPaths(read(doc)).map((p) => ({ doc, p })));
   t.true(named.length > 50, `only ${named.length} paths found: is the path pattern broken?`);
   const missing = named.filter(({ p }) => !existsSync(path.join(root, p)));
   t.deepEqual(
