@@ -1,7 +1,7 @@
 /**
  * `npm run test:unit`: the pure and in-process tests only, for quick feedback. A test file
  * is a system test when it uses a helper that starts an external process (Redis, Sentinel,
- * nginx, haproxy, Chromium, kubectl, the service as a child); every other file runs here,
+ * nginx, haproxy, Chromium, kubectl, the service or the spoolcast command as a child); every other file runs here,
  * under SPOOLCAST_TEST_SCOPE=unit, where those helpers throw (test/helpers/test-scope.ts),
  * so a misfiled test fails instead of passing quietly. `npm test` runs every file.
  */
@@ -11,7 +11,7 @@ import path from 'node:path';
 
 /** Helper names that start an external process (test/helpers, test/k8s). */
 const SYSTEM_MARKERS =
-  /\b(redisEnv|ownRedisEnv|startTestRedis|sharedRedis|startRedis|spawnDaemon|launchBrowser|openPage|render|renderDirectory|spawnService|startServiceProcess|startSentinel\w*|startNginx\w*|startHaproxy\w*|startProxy\w*)\(|node:child_process/;
+  /\b(redisEnv|ownRedisEnv|startTestRedis|sharedRedis|startRedis|spawnDaemon|launchBrowser|openPage|render|renderDirectory|spawnService|startServiceProcess|spawnSpoolcast|runSpoolcast|startSentinel\w*|startNginx\w*|startHaproxy\w*|startProxy\w*)\(|node:child_process/;
 
 function testFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

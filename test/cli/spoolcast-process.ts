@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ExecutionContext } from 'ava';
+import { externalProcess } from '../helpers/test-scope.js';
 import { once, waitFor } from '../helpers/wait.js';
 
 /** The built command; the tests need `npm run build` first. */
@@ -43,6 +44,7 @@ export function spawnSpoolcast(
   args: string[],
   options: RunOptions = {},
 ): SpoolcastProcess {
+  externalProcess('the spoolcast command');
   if (!existsSync(SPOOLCAST_BIN)) throw new Error(`${SPOOLCAST_BIN} is missing: run npm run build`);
   const child = spawn(process.execPath, [SPOOLCAST_BIN, ...args], {
     env: { PATH: process.env.PATH ?? '', ...options.env },
