@@ -92,7 +92,9 @@ test('with the shipped redis.conf, oversized PUBLISHes cost only their producer:
       });
     }
   }
-  const updates = await client.waitForFrames(14, (f) => f.event === 'spool_update', {
+  const isLast = (f: { event: string; data: string }) =>
+    f.event === 'spool_update' && JSON.parse(f.data).n === 13;
+  const updates = await client.framesThrough(isLast, (f) => f.event === 'spool_update', {
     timeoutMs: 60_000,
   });
   t.deepEqual(

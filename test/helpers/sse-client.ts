@@ -313,6 +313,24 @@ export class SseClient {
   }
 
   /**
+   * Resolves, once a frame matching `isLast` has arrived, with every frame received so far
+   * that matches `predicate`: the whole list to compare, so a duplicate or a stray frame
+   * before the last one fails the comparison ("exactly once" means: wait for the last,
+   * then compare everything). Independent of `next`'s cursor.
+   */
+  framesThrough(
+    isLast: FramePredicate,
+    predicate: FramePredicate = () => true,
+    options: FrameWaitOptions = {},
+  ): Promise<SseFrame[]> {
+    return this.#waitUntil(
+      () => (this.frames.some(isLast) ? { value: this.frames.filter(predicate) } : undefined),
+      `an SSE frame matching ${describePredicate(isLast)}`,
+      options.timeoutMs,
+    );
+  }
+
+  /**
    * Resolves with all frames matching `predicate` (default: any) once there are at least
    * `count` of them (more if more arrived in the same chunk). Independent of `next`'s cursor.
    */

@@ -85,7 +85,10 @@ test('a retried POST with the same Idempotency-Key returns the first id and stor
   t.is(retry.headers.get('idempotent-replayed'), 'true');
   const other = (await (await post(gateway.url, spoolEvent(6))).json()) as { id: string };
   // The next event arrives right after the first: the retry added nothing in between.
-  const updates = await client.waitForFrames(2, (f) => f.event === 'spool_update');
+  const updates = await client.framesThrough(
+    (f) => f.id === other.id,
+    (f) => f.event === 'spool_update',
+  );
   t.deepEqual(
     updates.map((f) => f.id),
     [id, other.id],

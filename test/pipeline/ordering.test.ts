@@ -1,7 +1,7 @@
 import test from 'ava';
 import { redisNames } from '../../src/bus/redis/names.js';
 import { connectRedis, redisEnv, spoolEvent, startGateway } from '../helpers/gateway.js';
-import { openTestSse } from '../helpers/sse-client.js';
+import { openTestSse, type SseFrame } from '../helpers/sse-client.js';
 
 test('three gateways on one Redis store each plain PUBLISH once and give their clients the same events, ids and order', async (t) => {
   const env = await redisEnv();
@@ -12,8 +12,11 @@ test('three gateways on one Redis store each plain PUBLISH once and give their c
   // Identical messages on purpose: each is its own event, stored once.
   const payloads = [spoolEvent(1), spoolEvent(2), spoolEvent(1), spoolEvent(3), spoolEvent(1)];
   for (const payload of payloads) await producer.publish(env.SPOOLS_CHANNEL as string, payload);
+  // A fence after them: once it arrived, everything before it has too, duplicates included.
+  await producer.publish(env.SPOOLS_CHANNEL, spoolEvent(9));
+  const isFence = (f: SseFrame) => f.event === 'spool_update' && JSON.parse(f.data).n === 9;
   const seen = await Promise.all(
-    clients.map((c) => c.waitForFrames(payloads.length, (f) => f.event === 'spool_update')),
+    clients.map((c) => c.framesThrough(isFence, (f) => f.event === 'spool_update')),
   );
   const [fromA, fromB, fromC] = seen.map((frames) =>
     frames.map((f) => `${f.id} ${JSON.parse(f.data).n}`),
@@ -22,9 +25,9 @@ test('three gateways on one Redis store each plain PUBLISH once and give their c
   t.deepEqual(fromA, fromC);
   t.deepEqual(
     fromA?.map((line) => Number(line.split(' ')[1])),
-    [1, 2, 1, 3, 1],
+    [1, 2, 1, 3, 1, 9],
   );
-  t.is(await producer.xlen(redisNames(env.REDIS_KEY_PREFIX).events), payloads.length);
+  t.is(await producer.xlen(redisNames(env.REDIS_KEY_PREFIX).events), payloads.length + 1);
 });
 
 test('a burst of 10,000 events reaches every client complete and in order', async (t) => {
@@ -39,8 +42,9 @@ test('a burst of 10,000 events reaches every client complete and in order', asyn
   const pipeline = producer.pipeline();
   for (let n = 0; n < total; n += 1) pipeline.publish(env.SPOOLS_CHANNEL as string, spoolEvent(n));
   await pipeline.exec();
+  const isLast = (f: SseFrame) => f.event === 'spool_update' && JSON.parse(f.data).n === total - 1;
   for (const client of clients) {
-    const frames = await client.waitForFrames(total, (f) => f.event === 'spool_update', {
+    const frames = await client.framesThrough(isLast, (f) => f.event === 'spool_update', {
       timeoutMs: 120_000,
     });
     const numbers = frames.map((f) => JSON.parse(f.data).n);

@@ -54,7 +54,9 @@ test('every rejection rule: counted, dead-lettered, never sent, and good events 
   for (const [, payload] of BAD) await producer.publish(channel, payload);
   await producer.publish(channel, spoolEvent(2));
 
-  const updates = await client.waitForFrames(2, (f) => f.event === 'spool_update');
+  const isLast = (f: { event: string; data: string }) =>
+    f.event === 'spool_update' && JSON.parse(f.data).n === 2;
+  const updates = await client.framesThrough(isLast, (f) => f.event === 'spool_update');
   t.deepEqual(
     updates.map((f) => JSON.parse(f.data).n),
     [1, 2],

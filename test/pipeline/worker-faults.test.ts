@@ -10,7 +10,7 @@ import {
   spoolEvent,
   startGateway,
 } from '../helpers/gateway.js';
-import { openTestSse } from '../helpers/sse-client.js';
+import { openTestSse, type SseClient } from '../helpers/sse-client.js';
 import { waitFor } from '../helpers/wait.js';
 
 const faultyWorker = fileURLToPath(new URL('../fixtures/faulty.worker.mjs', import.meta.url));
@@ -41,6 +41,10 @@ async function faultyGateway(
 }
 
 const numbersOf = (frames: { data: string }[]) => frames.map((f) => JSON.parse(f.data).n);
+const isUpdate = (f: { event: string }) => f.event === 'spool_update';
+/** Every update once event `n` (the last expected) has arrived. */
+const updatesThrough = (client: SseClient, n: number) =>
+  client.framesThrough((f) => isUpdate(f) && JSON.parse(f.data).n === n, isUpdate);
 
 test('a worker killed mid-batch loses nothing and keeps the order', async (t) => {
   const { gateway, client, publishAll } = await faultyGateway(t);
@@ -49,7 +53,7 @@ test('a worker killed mid-batch loses nothing and keeps the order', async (t) =>
     spoolEvent(n, n === 17 ? { crash_once: marker } : {}),
   );
   await publishAll(payloads);
-  const frames = await client.waitForFrames(40, (f) => f.event === 'spool_update');
+  const frames = await updatesThrough(client, 39);
   t.deepEqual(
     numbersOf(frames),
     Array.from({ length: 40 }, (_, n) => n),
@@ -63,7 +67,7 @@ for (const threads of [1, 2]) {
   test(`${threads} thread(s): a hung worker is stopped at the deadline; the rest of its batch arrives in order`, async (t) => {
     const { gateway, client, publishAll } = await faultyGateway(t, 3000, threads);
     await publishAll([spoolEvent(1), spoolEvent(2, { fault: 'hang' }), spoolEvent(3)]);
-    const frames = await client.waitForFrames(2, (f) => f.event === 'spool_update');
+    const frames = await updatesThrough(client, 3);
     t.deepEqual(numbersOf(frames), [1, 3]);
     t.true(
       (await metricValue(gateway, 'spoolcast_pool_task_failures_total', { kind: 'timeout' })) >= 1,
@@ -88,7 +92,7 @@ test('a message that kills workers every time is dead-lettered alone', async (t)
     spoolEvent(n, n === 5 ? { fault: 'crash' } : {}),
   );
   await publishAll(payloads);
-  const frames = await client.waitForFrames(19, (f) => f.event === 'spool_update');
+  const frames = await updatesThrough(client, 19);
   t.deepEqual(
     numbersOf(frames),
     Array.from({ length: 20 }, (_, n) => n).filter((n) => n !== 5),

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { RedisEventService } from '../../src/index.js';
 import { connectRedis, redisEnv, startGateway } from '../helpers/gateway.js';
-import { openTestSse } from '../helpers/sse-client.js';
+import { openTestSse, type SseClient, type SseFrame } from '../helpers/sse-client.js';
 
 const STREAM = '/api/sse/stream';
 const numbers = (frames: { data: string }[]) => frames.map((f) => JSON.parse(f.data).n as number);
@@ -28,20 +28,25 @@ async function setup(t: Parameters<typeof startGateway>[0]) {
   return { env, ids, publish };
 }
 
+const isUpdate = (f: SseFrame) => f.event === 'spool_update';
+/** Every update once `lastId` arrived: the whole list, duplicates included. */
+const through = (client: SseClient, lastId: string | undefined) =>
+  client.framesThrough((f) => f.id === lastId, isUpdate);
+
 test('resume on another replica: exactly the missed events, in order, then live', async (t) => {
   const { env, ids, publish } = await setup(t);
   const [a, b] = await Promise.all([startGateway(t, env), startGateway(t, env)]);
   const first = await openTestSse(t, a.url + STREAM);
   await publish(0, 5);
-  await first.waitForFrames(5, (f) => f.event === 'spool_update');
+  await through(first, ids[4]);
   first.close();
   await publish(5, 10);
   const resumed = await openTestSse(t, b.url + STREAM, {
     headers: { 'Last-Event-ID': ids[4] as string },
   });
-  await resumed.waitForFrames(5, (f) => f.event === 'spool_update');
+  await through(resumed, ids[9]);
   await publish(10, 11);
-  const frames = await resumed.waitForFrames(6, (f) => f.event === 'spool_update');
+  const frames = await through(resumed, ids[10]);
   t.deepEqual(numbers(frames), [5, 6, 7, 8, 9, 10]);
   t.deepEqual(
     frames.map((f) => f.id),
@@ -57,13 +62,9 @@ test('a replica started after the events replays them from the Redis history', a
   const resumed = await openTestSse(t, late.url + STREAM, {
     headers: { 'Last-Event-ID': ids[2] as string },
   });
-  const frames = await resumed.waitForFrames(5, (f) => f.event === 'spool_update');
-  t.deepEqual(numbers(frames), [3, 4, 5, 6, 7]);
+  t.deepEqual(numbers(await through(resumed, ids[7])), [3, 4, 5, 6, 7]);
   await publish(8, 9);
-  t.deepEqual(
-    numbers(await resumed.waitForFrames(6, (f) => f.event === 'spool_update')),
-    [3, 4, 5, 6, 7, 8],
-  );
+  t.deepEqual(numbers(await through(resumed, ids[8])), [3, 4, 5, 6, 7, 8]);
 });
 
 test('the last_event_id query parameter resumes a first connect', async (t) => {
@@ -71,7 +72,7 @@ test('the last_event_id query parameter resumes a first connect', async (t) => {
   const gateway = await startGateway(t, env);
   await publish(0, 4);
   const client = await openTestSse(t, `${gateway.url}${STREAM}?last_event_id=${ids[1]}`);
-  t.deepEqual(numbers(await client.waitForFrames(2, (f) => f.event === 'spool_update')), [2, 3]);
+  t.deepEqual(numbers(await through(client, ids[3])), [2, 3]);
 });
 
 test('the Last-Event-ID header wins over the query parameter', async (t) => {
@@ -82,7 +83,7 @@ test('the Last-Event-ID header wins over the query parameter', async (t) => {
     headers: { 'Last-Event-ID': ids[3] as string },
   });
   await publish(6, 7);
-  t.deepEqual(numbers(await client.waitForFrames(3, (f) => f.event === 'spool_update')), [4, 5, 6]);
+  t.deepEqual(numbers(await through(client, ids[6])), [4, 5, 6]);
 });
 
 test('embedded mode resumes from its in-memory history', async (t) => {
@@ -99,5 +100,5 @@ test('embedded mode resumes from its in-memory history', async (t) => {
   const client = await openTestSse(t, gateway.url + STREAM, {
     headers: { 'Last-Event-ID': ids[0] as string },
   });
-  t.deepEqual(numbers(await client.waitForFrames(2, (f) => f.event === 'spool_update')), [1, 2]);
+  t.deepEqual(numbers(await through(client, ids[2])), [1, 2]);
 });

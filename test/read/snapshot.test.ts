@@ -116,7 +116,10 @@ test('?snapshot=1 while events are being published: the snapshot, then every lat
   t.true(asOfIndex >= 99, 'the snapshot is as of an event that had been published');
   for (const spool of snapshot.spools) t.true(ids.indexOf(spool.last_event_id) <= asOfIndex);
   const expected = ids.slice(asOfIndex + 1);
-  const updates = await client.waitForFrames(expected.length, (f) => f.event === 'spool_update');
+  const updates = await client.framesThrough(
+    (f) => f.id === ids.at(-1),
+    (f) => f.event === 'spool_update',
+  );
   t.deepEqual(
     updates.map((f) => f.id),
     expected,

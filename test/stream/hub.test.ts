@@ -87,7 +87,7 @@ test('batches that wait behind a walk in progress are joined into one write per 
   t.is(hub.lastEventId, null, 'the first walk has reached one client only');
   t.is(pending.at(-1), queued, 'all four batches are pending');
   for (const client of clients) {
-    await client.waitForFrames(4, (f) => f.event === 'spool_update', { timeoutMs: 30_000 });
+    await client.next((f) => f.id === '4-0', { timeoutMs: 30_000 });
     t.deepEqual(updates(client), ['1-0', '2-0', '3-0', '4-0']);
   }
   // The walk notices it is done on its next slice, after the last client's write.
@@ -109,7 +109,8 @@ test('with the default slice a small fan-out completes at once', async (t) => {
   }
   t.deepEqual(walks, [1, 1]);
   for (const client of clients) {
-    await client.waitForFrames(2, (f) => f.event === 'spool_update', { timeoutMs: 30_000 });
+    await client.next((f) => f.id === '2-0', { timeoutMs: 30_000 });
+    t.deepEqual(updates(client), ['1-0', '2-0']);
   }
 });
 

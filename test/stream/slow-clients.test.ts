@@ -1,7 +1,7 @@
 import test from 'ava';
 import type { Service } from '../../src/service.js';
 import { metricValue, spoolEvent, startGateway, storeRequest } from '../helpers/gateway.js';
-import { openTestSse, type SseClient } from '../helpers/sse-client.js';
+import { openTestSse, type SseClient, type SseFrame } from '../helpers/sse-client.js';
 import { waitFor } from '../helpers/wait.js';
 
 const PAD = 'x'.repeat(8 * 1024);
@@ -47,10 +47,15 @@ test('a stalled reader is cut after the send timeout while another client keeps 
   const published = await publishUntil(gateway, isCut);
   t.true(isCut(), 'the stalled client was cut');
   t.is(await metricValue(gateway, 'spoolcast_clients_cut_total', { reason: 'send_timeout' }), 1);
-  const frames = await healthy.waitForFrames(published, (f) => f.event === 'spool_update', {
+  const isLast = (f: SseFrame) =>
+    f.event === 'spool_update' && JSON.parse(f.data).n === published - 1;
+  const frames = await healthy.framesThrough(isLast, (f) => f.event === 'spool_update', {
     timeoutMs: 60_000,
   });
-  t.is(frames.length, published);
+  t.deepEqual(
+    frames.map((f) => JSON.parse(f.data).n),
+    Array.from({ length: published }, (_, n) => n),
+  );
   await waitFor(() => gateway.hub.size === 1, { message: 'the cut client to be released' });
 });
 
@@ -97,7 +102,8 @@ test('a client that reads slowly but steadily through a large burst is not cut',
       gateway.store.store(storeRequest(spoolEvent(n, { pad: PAD }))),
     ),
   );
-  const frames = await slow.waitForFrames(total, (f) => f.event === 'spool_update', {
+  const isLast = (f: SseFrame) => f.event === 'spool_update' && JSON.parse(f.data).n === total - 1;
+  const frames = await slow.framesThrough(isLast, (f) => f.event === 'spool_update', {
     timeoutMs: 120_000,
   });
   t.deepEqual(
