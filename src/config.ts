@@ -62,10 +62,34 @@ export interface Config {
   corsOrigins: readonly string[];
   /** Whether allowed origins may send cookies (`Access-Control-Allow-Credentials: true`). */
   corsAllowCredentials: boolean;
+  /** HS256 key for JWT auth (`AUTH_JWT_SECRET`, at least 32 bytes); non-enumerable. */
+  readonly authJwtSecret: string | null;
+  /** A JWKS endpoint for RS256/ES256 tokens (`AUTH_JWKS_URL`). */
+  authJwksUrl: string | null;
+  /** A JWKS file for RS256/ES256 tokens (`AUTH_JWKS_FILE`). */
+  authJwksFile: string | null;
+  /** Required `iss` when set. */
+  authIssuer: string | null;
+  /** Required `aud` when set. */
+  authAudience: string | null;
+  /** Clock skew allowed on `exp` and `nbf` (`AUTH_CLOCK_SKEW_S`). */
+  authClockSkewMs: number;
+  /** The cookie a token may come in (`AUTH_COOKIE_NAME`). */
+  authCookieName: string;
+  /** Whether a token may come as `access_token` in the query (`AUTH_QUERY_TOKEN`). */
+  authQueryToken: boolean;
+  /** Most open streams per client address; 0 = unlimited (`SSE_MAX_CLIENTS_PER_IP`). */
+  maxClientsPerIp: number;
+  /** Publishes per second per token subject, or per address without auth; 0 = unlimited. */
+  publishRatePerS: number;
+  /** Proxies in front whose `X-Forwarded-For` entries are trusted for the client address. */
+  trustProxyHops: number;
+  /** A second port that alone serves `/metrics` (`METRICS_PORT`); 0 = the main port. */
+  metricsPort: number;
 }
 
 /** Settings that hold secrets: never echoed in errors, never enumerable in the config. */
-const SECRET_KEYS = ['redisPassword', 'redisSentinelPassword'] as const;
+const SECRET_KEYS = ['redisPassword', 'redisSentinelPassword', 'authJwtSecret'] as const;
 
 type Parser = (raw: string) => unknown | Error;
 
@@ -163,6 +187,28 @@ const origins: Parser = (raw) => {
   return Object.freeze(list);
 };
 
+/** An HS256 key: at least 32 bytes (RFC 7518 §3.2), never echoed back. */
+const jwtSecret: Parser = (raw) => {
+  if (raw === '') return null;
+  const bytes = Buffer.byteLength(raw);
+  return bytes >= 32 ? raw : new Error(`must be at least 32 bytes, got ${bytes}`);
+};
+
+/** An http(s) URL, or unset. */
+const httpUrl: Parser = (raw) => {
+  if (raw === '') return null;
+  try {
+    const url = new URL(raw);
+    if (url.protocol === 'https:' || url.protocol === 'http:') return raw;
+  } catch {
+    // reported below
+  }
+  return new Error(`must be an http(s) URL, got "${redactSecrets(raw)}"`);
+};
+
+/** Any text, or unset when empty. */
+const optionalText: Parser = (raw) => (raw.trim() === '' ? null : raw.trim());
+
 const flag: Parser = (raw) => {
   const value = raw.trim().toLowerCase();
   if (['1', 'true', 'yes'].includes(value)) return true;
@@ -231,6 +277,22 @@ const SETTINGS: Record<string, Setting> = {
   SHUTDOWN_DRAIN_S: { key: 'shutdownDrainMs', fallback: '10', parse: seconds(0) },
   CORS_ORIGINS: { key: 'corsOrigins', fallback: '', parse: origins, shown: 'empty' },
   CORS_ALLOW_CREDENTIALS: { key: 'corsAllowCredentials', fallback: 'false', parse: flag },
+  AUTH_JWT_SECRET: { key: 'authJwtSecret', fallback: '', parse: jwtSecret, shown: 'unset' },
+  AUTH_JWKS_URL: { key: 'authJwksUrl', fallback: '', parse: httpUrl, shown: 'unset' },
+  AUTH_JWKS_FILE: { key: 'authJwksFile', fallback: '', parse: optionalText, shown: 'unset' },
+  AUTH_ISSUER: { key: 'authIssuer', fallback: '', parse: optionalText, shown: 'unset' },
+  AUTH_AUDIENCE: { key: 'authAudience', fallback: '', parse: optionalText, shown: 'unset' },
+  AUTH_CLOCK_SKEW_S: { key: 'authClockSkewMs', fallback: '30', parse: seconds(0) },
+  AUTH_COOKIE_NAME: {
+    key: 'authCookieName',
+    fallback: 'spoolcast_token',
+    parse: text(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/, 'a cookie name (RFC 6265 token)'),
+  },
+  AUTH_QUERY_TOKEN: { key: 'authQueryToken', fallback: 'false', parse: flag },
+  SSE_MAX_CLIENTS_PER_IP: { key: 'maxClientsPerIp', fallback: '0', parse: int(0, 10_000_000) },
+  PUBLISH_RATE_PER_S: { key: 'publishRatePerS', fallback: '0', parse: int(0, 1_000_000) },
+  TRUST_PROXY_HOPS: { key: 'trustProxyHops', fallback: '0', parse: int(0, 16) },
+  METRICS_PORT: { key: 'metricsPort', fallback: '0', parse: int(0, 65535) },
   LOG_LEVEL: {
     key: 'logLevel',
     fallback: 'info',
@@ -288,6 +350,15 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     problems.push(
       'PUBLISH_REPLICA_ACKS needs REDIS_URL or REDIS_SENTINELS (the embedded bus has no replicas)',
     );
+  }
+  const keySources = [out.authJwtSecret, out.authJwksUrl, out.authJwksFile].filter(Boolean);
+  if (keySources.length > 1) {
+    problems.push(
+      'AUTH_JWT_SECRET, AUTH_JWKS_URL and AUTH_JWKS_FILE: set one of them, not several',
+    );
+  }
+  if (out.metricsPort !== 0 && out.metricsPort === out.port) {
+    problems.push('METRICS_PORT must differ from PORT (or be 0 to serve /metrics on PORT)');
   }
   // Every message goes through the redactor too: a value can hold a password by mistake.
   if (problems.length > 0) throw new ConfigError(problems.map(redactSecrets));

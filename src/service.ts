@@ -5,11 +5,15 @@
  * main.ts calls it for the real process; tests call it for in-process gateways.
  */
 import type { Server } from 'node:http';
+import { createVerifier, isAuthOn } from './auth/verifier.js';
 import { createBus } from './bus/create-bus.js';
 import type { EventFeed } from './bus/feed.js';
 import type { EventStore } from './bus/store.js';
 import type { Config } from './config.js';
+import { AddressSlots } from './http/address-slots.js';
 import { createApp } from './http/app.js';
+import { createMetricsServer } from './http/metrics-server.js';
+import { RateLimiter } from './http/rate-limiter.js';
 import { createRequestErrorLog } from './http/request-errors.js';
 import { createHttpServer, listen } from './http/server.js';
 import { createLifecycle, type Lifecycle } from './lifecycle.js';
@@ -73,8 +77,14 @@ export async function startService(
 
   const reportRequestError = createRequestErrorLog(logger);
   const server = createHttpServer(reportRequestError);
+  const metricsServer = config.metricsPort ? createMetricsServer(metrics.registry) : null;
+  const servers = metricsServer ? [server, metricsServer] : [server];
   const lifecycle = createLifecycle({
-    closeServer: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    closeServer: async () => {
+      await Promise.all(
+        servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
+      );
+    },
     closeAllConnections: () => server.closeAllConnections(),
     endStreams: () => {
       hub.close();
@@ -89,8 +99,17 @@ export async function startService(
 
   let isPipelineUp = false;
   const app = createApp({
-    ...{ catchUp, publish, metrics, recordRejection, reportRequestError },
+    ...{ catchUp, publish, metrics, recordRejection, reportRequestError, ...hooks.limits },
     ...{ maxEventBytes: config.maxEventBytes, maxClients: config.maxClients },
+    ...{ trustProxyHops: config.trustProxyHops, isMetricsHere: metricsServer === null },
+    slots: new AddressSlots(config.maxClientsPerIp),
+    publishRate: new RateLimiter(config.publishRatePerS),
+    auth: {
+      verify: isAuthOn(config) ? createVerifier(config) : null,
+      cookieName: config.authCookieName,
+      isQueryTokenAllowed: config.authQueryToken,
+      ...hooks.auth,
+    },
     snapshot: () => log.snapshot(),
     openStreams: () => hub.size,
     isDraining: () => lifecycle.isDraining,
@@ -102,6 +121,7 @@ export async function startService(
   });
   server.on('request', app.callback());
   const url = await listen(server, config.port, config.host);
+  if (metricsServer) await listen(metricsServer, config.metricsPort, config.host);
 
   const ready = (async () => {
     await pool.warm();

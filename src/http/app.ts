@@ -10,9 +10,12 @@ import type { ReadinessInput } from '../observability/readiness.js';
 import type { RecordRejection } from '../observability/rejections.js';
 import type { CatchUp } from '../read/catch-up.js';
 import type { Publish } from '../write/publish.js';
+import type { AddressSlots } from './address-slots.js';
+import { type AuthPolicy, authMiddleware } from './auth-middleware.js';
 import { type CorsPolicy, corsMiddleware } from './cors.js';
 import { mountEventsRoute } from './events-route.js';
 import { mountHealthRoutes } from './health-route.js';
+import type { RateLimiter } from './rate-limiter.js';
 import { mountSpoolsRoute } from './spools-route.js';
 import { mountStaticRoutes } from './static-route.js';
 import { mountStreamRoute } from './stream-route.js';
@@ -36,30 +39,51 @@ export interface AppDeps {
   reportRequestError: (error: NodeJS.ErrnoException) => void;
   /** Cross-origin policy for the stream and the API (empty origins: same-origin only). */
   cors: CorsPolicy;
+  /** Who may read and publish (a verifier, or none when auth is off). */
+  auth: AuthPolicy;
+  /** Open streams per client address. */
+  slots: AddressSlots;
+  /** Publishes per subject or address. */
+  publishRate: RateLimiter;
+  /** Counts a request refused by a limit. */
+  onLimit(limit: string): void;
+  /** Whether `/metrics` is served here (no `METRICS_PORT`). */
+  isMetricsHere: boolean;
+  /** Proxies whose `X-Forwarded-For` entries are trusted for the client address. */
+  trustProxyHops: number;
   /** Where the built dashboard and browser client live (default: this package's dist/). */
   distDir?: string;
 }
 
 /** Builds the Koa app. */
 export function createApp(deps: AppDeps): Koa {
-  const app = new Koa();
+  // Behind a proxy the client address is the last trusted `X-Forwarded-For` entry.
+  const app = new Koa({
+    proxy: deps.trustProxyHops > 0,
+    maxIpsCount: deps.trustProxyHops,
+  });
   const router = new Router();
   mountStreamRoute(router, {
     catchUp: deps.catchUp,
     isDraining: deps.isDraining,
     hasRoom: () => deps.maxClients === 0 || deps.openStreams() < deps.maxClients,
     onRefusedFull: () => deps.metrics.streamsRefused.inc(),
+    slots: deps.slots,
+    onLimit: deps.onLimit,
   });
-  mountSpoolsRoute(router, deps.snapshot);
+  mountSpoolsRoute(router, { snapshot: deps.snapshot, onLimit: deps.onLimit });
   mountEventsRoute(router, {
     publish: deps.publish,
     maxEventBytes: deps.maxEventBytes,
     onRejected: (reason, detail) => deps.recordRejection(reason, detail, 'http'),
+    rate: deps.publishRate,
+    onRateLimited: () => deps.onLimit('publish_rate'),
   });
-  mountHealthRoutes(router, deps.readiness, deps.metrics.registry);
+  mountHealthRoutes(router, deps.readiness, deps.isMetricsHere ? deps.metrics.registry : null);
   mountStaticRoutes(router, deps.distDir);
-  // Before the router: a preflight is answered here, never reaching a route.
+  // Before the router: a preflight is answered by CORS, never reaching auth or a route.
   app.use(corsMiddleware(deps.cors, (route) => deps.metrics.corsRefused.inc({ route })));
+  app.use(authMiddleware(deps.auth));
   app.use(router.routes());
   app.use(router.allowedMethods());
   app.silent = true;

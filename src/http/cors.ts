@@ -49,10 +49,12 @@ export type CorsDecision =
   | { kind: 'refused'; route: CorsRoute; isAnswered: boolean };
 
 // Content-Type for the JSON body, Idempotency-Key for safe retries, Last-Event-ID because
-// EventSource sends it on every reconnect and it is not a CORS-safelisted header.
-const ALLOWED_HEADERS = 'Content-Type, Idempotency-Key, Last-Event-ID';
-// Headers a page may read on the answers (Retry-After on 503s, the idempotent replay flag).
-const EXPOSED_HEADERS = 'Idempotent-Replayed, Retry-After';
+// EventSource sends it on every reconnect and it is not a CORS-safelisted header,
+// Authorization for a bearer token.
+const ALLOWED_HEADERS = 'Authorization, Content-Type, Idempotency-Key, Last-Event-ID';
+// Headers a page may read on the answers (Retry-After on 503s and 429s, the idempotent
+// replay flag, the challenge on a 401).
+const EXPOSED_HEADERS = 'Idempotent-Replayed, Retry-After, WWW-Authenticate';
 const PREFLIGHT_MAX_AGE_S = '600';
 
 /** Decides what CORS headers (if any) a request gets. Pure. */

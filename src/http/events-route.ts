@@ -7,6 +7,8 @@
 import type { Router } from '@koa/router';
 import type { RejectReason } from '../domain/spool-event.js';
 import type { Publish } from '../write/publish.js';
+import { principalOf } from './auth-middleware.js';
+import type { RateLimiter } from './rate-limiter.js';
 import { readBody } from './read-body.js';
 
 /** What the route needs. */
@@ -15,6 +17,10 @@ export interface EventsRouteDeps {
   maxEventBytes: number;
   /** Counts a body refused before it was read whole (too large). */
   onRejected: (reason: RejectReason, detail: string) => void;
+  /** `PUBLISH_RATE_PER_S`, per token subject or, without one, per client address. */
+  rate: RateLimiter;
+  /** Counts a publish refused by the rate limit. */
+  onRateLimited(): void;
 }
 
 /**
@@ -36,6 +42,18 @@ export function checkJsonMediaType(contentType: string): string | null {
 /** Mounts the publish route. */
 export function mountEventsRoute(router: Router, deps: EventsRouteDeps): void {
   router.post('/api/events', async (ctx) => {
+    const subject = principalOf(ctx).subject;
+    const waitMs = deps.rate.take(subject === null ? `ip:${ctx.ip}` : `sub:${subject}`, Date.now());
+    if (waitMs > 0) {
+      deps.onRateLimited();
+      ctx.status = 429;
+      ctx.set('Retry-After', String(Math.ceil(waitMs / 1000)));
+      ctx.body = {
+        error: 'rate_limited',
+        message: 'too many publishes; retry after Retry-After seconds',
+      };
+      return;
+    }
     // JSON only: `text/plain` and form bodies are "simple" cross-origin requests that no
     // preflight stops, so accepting them would let any web page publish.
     const mediaType = checkJsonMediaType(ctx.get('Content-Type'));

@@ -4,11 +4,11 @@ import type { Registry } from 'prom-client';
 import type { ReadinessInput } from '../observability/readiness.js';
 import { decideReadiness } from '../observability/readiness.js';
 
-/** Mounts the health and metrics routes. */
+/** Mounts the health routes, and `/metrics` when `registry` is given (no `METRICS_PORT`). */
 export function mountHealthRoutes(
   router: Router,
   readiness: () => ReadinessInput,
-  registry: Registry,
+  registry: Registry | null,
 ): void {
   // Liveness never looks at Redis: restarting the pod would not bring Redis back.
   router.get('/healthz', (ctx) => {
@@ -19,6 +19,7 @@ export function mountHealthRoutes(
     ctx.status = decision.status;
     ctx.body = decision.body;
   });
+  if (registry === null) return;
   router.get('/metrics', async (ctx) => {
     ctx.type = registry.contentType;
     ctx.body = await registry.metrics();

@@ -1,11 +1,25 @@
-/** `GET /api/spools`: the current state of every spool, as of one event id. */
+/**
+ * `GET /api/spools`: the current state of every spool the caller may see and asked for
+ * (the same filters as the stream), as of one event id.
+ */
 import type { Router } from '@koa/router';
 import type { Snapshot } from '../bus/feed.js';
+import { filterSnapshot } from '../read/catch-up.js';
+import { principalOf } from './auth-middleware.js';
+import { filterOfRequest, type QueryLimit } from './filter-query.js';
+
+/** What the snapshot route needs. */
+export interface SpoolsRouteDeps {
+  snapshot: () => Promise<Snapshot | null>;
+  onLimit(limit: QueryLimit): void;
+}
 
 /** Mounts the snapshot route. */
-export function mountSpoolsRoute(router: Router, snapshot: () => Promise<Snapshot | null>): void {
+export function mountSpoolsRoute(router: Router, deps: SpoolsRouteDeps): void {
   router.get('/api/spools', async (ctx) => {
-    const current = await snapshot();
+    const filter = filterOfRequest(ctx, [], principalOf(ctx).restriction, deps.onLimit);
+    if (filter === null) return;
+    const current = await deps.snapshot();
     if (!current) {
       ctx.status = 503;
       ctx.set('Retry-After', '1');
@@ -13,6 +27,6 @@ export function mountSpoolsRoute(router: Router, snapshot: () => Promise<Snapsho
       return;
     }
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = current;
+    ctx.body = filter.key === '' ? current : filterSnapshot(current, filter);
   });
 }

@@ -8,7 +8,10 @@ import type { Context } from 'koa';
 import type { CatchUp } from '../read/catch-up.js';
 import { decideStartPosition } from '../read/start-position.js';
 import { formatRetry, jitterRetryMs } from '../stream/sse-frame.js';
+import type { AddressSlots } from './address-slots.js';
 import { attachStream, STREAM_HEADERS } from './attach-stream.js';
+import { principalOf } from './auth-middleware.js';
+import { filterOfRequest, type QueryLimit } from './filter-query.js';
 
 /** Base reconnect delay handed to browsers that arrive while this replica drains. */
 const DRAIN_RETRY_MS = 500;
@@ -23,7 +26,14 @@ export interface StreamRouteDeps {
   hasRoom(): boolean;
   /** Counts a stream refused for want of room. */
   onRefusedFull(): void;
+  /** Open streams per client address (`SSE_MAX_CLIENTS_PER_IP`). */
+  slots: AddressSlots;
+  /** Counts a request refused by a limit. */
+  onLimit(limit: QueryLimit | 'clients_per_ip'): void;
 }
+
+/** The stream's own query parameters (the rest are filters). */
+const STREAM_PARAMS = ['last_event_id', 'snapshot'];
 
 /**
  * Mounts the stream route. Query: `last_event_id=<id>` (first connect, polyfills; the
@@ -54,6 +64,9 @@ export function mountStreamRoute(router: Router, deps: StreamRouteDeps): void {
       deps.onRefusedFull();
       return refuseFull(ctx);
     }
+    const principal = principalOf(ctx);
+    const filter = filterOfRequest(ctx, STREAM_PARAMS, principal.restriction, deps.onLimit);
+    if (filter === null) return;
     const socket = ctx.req.socket;
     if (streamingSockets.has(socket)) {
       ctx.status = 400;
@@ -63,9 +76,24 @@ export function mountStreamRoute(router: Router, deps: StreamRouteDeps): void {
       };
       return;
     }
+    const release = deps.slots.acquire(ctx.ip);
+    if (release === null) {
+      deps.onLimit('clients_per_ip');
+      ctx.status = 429;
+      ctx.set('Retry-After', String(FULL_RETRY_AFTER_S.min));
+      ctx.body = {
+        error: 'too_many_streams',
+        message: 'this address has as many streams open as allowed',
+      };
+      return;
+    }
     streamingSockets.add(socket);
     const position = decideStartPosition(ctx.get('Last-Event-ID') || undefined, ctx.query);
-    const client = deps.catchUp.open(ctx.res, position);
+    const client = deps.catchUp.open(ctx.res, position, {
+      filter,
+      expiresAtMs: principal.expiresAtMs,
+    });
+    client.body.once('close', release);
     ctx.status = 200;
     // Koa's body setter destroys the body when the response finishes or closes; the pipe
     // is ours (attach-stream.ts), not Koa's stream.pipeline(), whose per-stream listeners

@@ -10,6 +10,7 @@ import type { Metrics } from './metrics.js';
 /** The hooks of every part. */
 export function instrument(metrics: Metrics, logger: Logger) {
   const rowLog = createLogLimiter();
+  const authLog = createLogLimiter();
   return {
     hub: {
       onDelivered: (clients: number, events: number, bytes: number) => {
@@ -21,6 +22,19 @@ export function instrument(metrics: Metrics, logger: Logger) {
       },
       onOpenChange: (open: number) => metrics.openStreams.set(open),
       onPendingChange: (bytes: number) => metrics.fanOutPendingBytes.set(bytes),
+      onExpired: () => metrics.streamsExpired.inc(),
+    },
+    auth: {
+      // Counted always, logged at a bounded rate; never the token, only why.
+      onRefused: (route: string, reason: string, detail: string) => {
+        metrics.authRefused.inc({ route, reason });
+        const suppressed = authLog.admit(Date.now());
+        if (suppressed !== null)
+          logger.info({ route, reason, detail, suppressed }, 'request refused by auth');
+      },
+    },
+    limits: {
+      onLimit: (limit: string) => metrics.limitsRefused.inc({ limit }),
     },
     pool: {
       onTaskDone: (seconds: number) => metrics.poolTaskSeconds.observe(seconds),

@@ -18,7 +18,10 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
         err: (error: Error) => redactError(pino.stdSerializers.err(error) as never),
       },
       redact: {
-        paths: ['password', '*.password', 'url', '*.url', 'redisUrl', '*.redisUrl'],
+        paths: [
+          ...['password', 'url', 'redisUrl', 'token', 'authorization', 'cookie'],
+          ...['*.password', '*.url', '*.redisUrl', '*.token', '*.authorization', '*.cookie'],
+        ],
         censor: (value) => (typeof value === 'string' ? redactSecrets(value) : '[redacted]'),
       },
       hooks: {

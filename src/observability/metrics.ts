@@ -33,6 +33,9 @@ export interface Metrics {
   replayedEvents: Counter;
   historyBreaks: Counter;
   corsRefused: Counter<'route'>;
+  authRefused: Counter<'route' | 'reason'>;
+  limitsRefused: Counter<'limit'>;
+  streamsExpired: Counter;
 }
 
 /** Creates the metrics on a fresh registry; `withDefaults` adds process/GC metrics. */
@@ -77,6 +80,32 @@ export function createMetrics(withDefaults = true): Metrics {
     registers,
   });
   for (const route of ['stream', 'spools', 'events']) corsRefused.inc({ route }, 0);
+  const authRefused = new Counter({
+    name: 'spoolcast_auth_refused_total',
+    help: 'Requests refused by auth, by route (stream, spools, streams, events) and reason (missing, expired, insufficient_scope, …)',
+    labelNames: ['route', 'reason'] as const,
+    registers,
+  });
+  for (const route of ['stream', 'spools', 'streams', 'events']) {
+    for (const reason of ['missing', 'expired', 'bad_signature', 'insufficient_scope']) {
+      authRefused.inc({ route, reason }, 0);
+    }
+  }
+  const limitsRefused = new Counter({
+    name: 'spoolcast_limits_refused_total',
+    help: 'Requests refused by a limit: clients_per_ip (429), publish_rate (429), query_length (414), filter_terms and query_params (400)',
+    labelNames: ['limit'] as const,
+    registers,
+  });
+  for (const limit of [
+    'clients_per_ip',
+    'publish_rate',
+    'query_length',
+    'filter_terms',
+    'query_params',
+  ]) {
+    limitsRefused.inc({ limit }, 0);
+  }
   return {
     registry,
     openStreams: new Gauge({
@@ -162,6 +191,13 @@ export function createMetrics(withDefaults = true): Metrics {
       registers,
     }),
     corsRefused,
+    authRefused,
+    limitsRefused,
+    streamsExpired: new Counter({
+      name: 'spoolcast_streams_expired_total',
+      help: 'Streams told reauth and ended because their token expired (the client comes back with a fresh one)',
+      registers,
+    }),
     claimsLost: new Counter({
       name: 'spoolcast_claims_lost_total',
       help: 'Plain PUBLISHes this gateway could not claim because Redis failed (another replica may have)',

@@ -1,19 +1,27 @@
 /**
  * Keeps secrets out of every output: logs at every level, error messages, metrics. Pure.
- * Credentials reach us inside URLs (`redis://user:password@host`) and inside the commands
- * ioredis attaches to its errors (`AUTH`, `HELLO … AUTH`).
+ * Credentials reach us inside URLs (`redis://user:password@host`, `?access_token=…`), as
+ * bearer tokens, and inside the commands ioredis attaches to its errors (`AUTH`, `HELLO …
+ * AUTH`).
  */
 
 // scheme://user:password@host — the password is whatever stands between the first ':'
 // after the user and the last '@' before the host (an unencoded '@' in it is still hidden).
 const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:@/]*):(\S*)@(?=[^\s@/]*(?:[/\s?#]|$))/gi;
 
-/** `text` with the password of every URL in it replaced by `***`. */
+// A token in a query string (`?access_token=…`), after `Bearer`, or anything shaped like a
+// JWT (three base64url parts, the first a JSON header: `eyJ…`).
+const QUERY_TOKEN = /([?&]access_token=)[^&\s#"']+/gi;
+const BEARER = /\b(Bearer\s+)[A-Za-z0-9._~+/=-]+/gi;
+const JWT = /\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g;
+
+/** `text` with URL passwords and bearer tokens (JWTs) replaced by `***`. */
 export function redactSecrets(text: string): string {
-  return text.replace(
-    URL_CREDENTIALS,
-    (_match, scheme: string, user: string) => `${scheme}${user}:***@`,
-  );
+  return text
+    .replace(URL_CREDENTIALS, (_match, scheme: string, user: string) => `${scheme}${user}:***@`)
+    .replace(QUERY_TOKEN, '$1***')
+    .replace(BEARER, '$1***')
+    .replace(JWT, '***');
 }
 
 /** Commands whose arguments can carry a password. */

@@ -8,8 +8,8 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { Snapshot } from '../bus/feed.js';
-import { MATCH_ALL, type StreamFilter } from '../domain/stream-filter.js';
-import type { ClientStream, CutReason } from '../stream/client-stream.js';
+import type { StreamFilter } from '../domain/stream-filter.js';
+import type { ClientStream, CutReason, StreamOptions } from '../stream/client-stream.js';
 import type { FramedEvent } from '../stream/frame-events.js';
 import type { Hub } from '../stream/hub.js';
 import { formatResync, formatSnapshot } from '../stream/sse-frame.js';
@@ -33,8 +33,12 @@ export interface CatchUpDeps {
 
 /** Starts streams, and restarts them all after a history break. */
 export interface CatchUp {
-  /** Opens a stream with the hub and brings it to live from `position`. */
-  open(res: ServerResponse, position: StartPosition, filter?: StreamFilter): ClientStream;
+  /**
+   * Opens a stream with the hub and brings it to live from `position`; every event and
+   * snapshot row it is written passes its filter, on every path (live, replay, snapshot,
+   * resync).
+   */
+  open(res: ServerResponse, position: StartPosition, options?: StreamOptions): ClientStream;
   /** Every open stream resyncs (the history was replaced or this gateway lost its place). */
   resyncAll(): void;
 }
@@ -45,6 +49,11 @@ const DEFAULT_PAGE_SIZE = 1000;
  * reads); the stream is then cut and comes back with its cursor.
  */
 const MAX_PAGES = 100;
+
+/** The snapshot with only the rows `filter` selects. */
+export function filterSnapshot(snapshot: Snapshot, filter: StreamFilter): Snapshot {
+  return { ...snapshot, spools: snapshot.spools.filter((row) => filter.matchesRow(row)) };
+}
 
 /** The frames of `events` that `filter` selects, joined. */
 function framesOf(events: readonly FramedEvent[], filter: StreamFilter): string {
@@ -77,7 +86,10 @@ class ReplayMemo {
   }
 }
 
-/** The snapshot frame per snapshot and filter, serialised once however many streams get it. */
+/**
+ * The snapshot frame per snapshot and filter (only the rows the filter selects), serialised
+ * once however many streams get it.
+ */
 class SnapshotFrames {
   private readonly frames = new WeakMap<Snapshot, Map<string, string>>();
 
@@ -89,7 +101,8 @@ class SnapshotFrames {
     }
     let frame = byFilter.get(filter.key);
     if (frame === undefined) {
-      frame = formatSnapshot(snapshot.as_of, JSON.stringify(snapshot));
+      const shown = filter.key === '' ? snapshot : filterSnapshot(snapshot, filter);
+      frame = formatSnapshot(snapshot.as_of, JSON.stringify(shown));
       byFilter.set(filter.key, frame);
     }
     return frame;
@@ -198,9 +211,9 @@ export function createCatchUp(deps: CatchUpDeps): CatchUp {
   };
 
   return {
-    open(res, position, filter = MATCH_ALL) {
+    open(res, position, options = {}) {
       const resumedFrom = position.kind === 'cursor' ? position.cursor : null;
-      const client = hub.open(res, { resumedFrom, filter });
+      const client = hub.open(res, { ...options, resumedFrom });
       begin(client, position);
       return client;
     },

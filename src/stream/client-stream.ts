@@ -12,6 +12,14 @@ import type { ProgressState } from './slow-client-rule.js';
 /** Why the server ended a stream. */
 export type CutReason = 'send_timeout' | 'buffer_overflow' | 'replay_unavailable' | 'shutdown';
 
+/** What a stream is opened with. */
+export interface StreamOptions {
+  /** What it selects (default: everything). */
+  filter?: StreamFilter;
+  /** When its token expires (epoch ms): it is sent `reauth` and ended then. */
+  expiresAtMs?: number | null;
+}
+
 /** Where a stream joins the live fan-out: everything after it is written to it. */
 export interface LivePosition {
   /** The log `seq` of the newest event already written to this stream (0 for none). */
@@ -31,14 +39,17 @@ export class ClientStream {
    */
   readonly body: PassThrough;
   readonly filter: StreamFilter;
+  /** When the stream's token expires (epoch ms), or null. */
+  readonly expiresAtMs: number | null;
   private readonly res: ServerResponse;
   private isEnded = false;
   private readonly progress: ProgressState;
   private position: LivePosition = { sentSeq: 0, skipThroughId: null };
 
-  constructor(res: ServerResponse, nowMs: number, filter: StreamFilter = MATCH_ALL) {
+  constructor(res: ServerResponse, nowMs: number, options: StreamOptions = {}) {
     this.res = res;
-    this.filter = filter;
+    this.filter = options.filter ?? MATCH_ALL;
+    this.expiresAtMs = options.expiresAtMs ?? null;
     this.progress = { writtenBytes: 0, flushedBytes: 0, lastProgressAtMs: nowMs };
     // A small high-water mark: pending data is measured and capped by the hub, not by the
     // stream, and write() is never awaited so one slow socket cannot slow the fan-out.

@@ -9,14 +9,20 @@
  */
 import type { ServerResponse } from 'node:http';
 import { compareIds } from '../domain/event-id.js';
-import { MATCH_ALL, type StreamFilter } from '../domain/stream-filter.js';
-import { ClientStream, type CutReason, type LivePosition } from './client-stream.js';
+import type { StreamFilter } from '../domain/stream-filter.js';
+import {
+  ClientStream,
+  type CutReason,
+  type LivePosition,
+  type StreamOptions,
+} from './client-stream.js';
 import type { LogEntry } from './frame-events.js';
 import { judgeClient, type SlowClientLimits } from './slow-client-rule.js';
 import {
   type BusHealth,
   formatConnected,
   formatHeartbeat,
+  formatReauth,
   formatRetry,
   jitterRetryMs,
 } from './sse-frame.js';
@@ -31,6 +37,8 @@ export interface HubOptions extends SlowClientLimits {
   /** Called for each batch walked, with the clients written, events and bytes written. */
   onDelivered?: (clients: number, events: number, bytes: number) => void;
   onCut?: (reason: CutReason) => void;
+  /** Called when a stream is ended because its token expired (after its `reauth` frame). */
+  onExpired?: () => void;
   onOpenChange?: (open: number) => void;
   /** Clients written per slice of a fan-out before yielding to I/O (default 256). */
   fanOutSlice?: number;
@@ -110,9 +118,9 @@ export class Hub {
    */
   open(
     res: ServerResponse,
-    options: { resumedFrom?: string | null; filter?: StreamFilter } = {},
+    options: StreamOptions & { resumedFrom?: string | null } = {},
   ): ClientStream {
-    const client = new ClientStream(res, this.now(), options.filter ?? MATCH_ALL);
+    const client = new ClientStream(res, this.now(), options);
     this.clients.add(client);
     client.body.once('close', () => {
       this.clients.delete(client);
@@ -205,10 +213,17 @@ export class Hub {
     for (const client of this.clients) client.write(frame);
   }
 
-  /** Judges every client once; cuts those with no progress or too much pending data. */
+  /**
+   * Judges every client once: a stream whose token has expired is told `reauth` and ended;
+   * one with no progress or too much pending data is cut.
+   */
   sweep(): void {
     const nowMs = this.now();
     for (const client of this.clients) {
+      if (client.expiresAtMs !== null && nowMs >= client.expiresAtMs) {
+        this.expire(client);
+        continue;
+      }
       const judged = judgeClient(client.progressState, client.pendingBytes(), nowMs, this.options);
       client.recordProgress(judged.flushedBytes, judged.lastProgressAtMs);
       if (judged.verdict !== 'ok') this.cut(client, judged.verdict);
@@ -222,6 +237,14 @@ export class Hub {
   release(client: ClientStream, retryMs: number): void {
     client.write(formatRetry(jitterRetryMs(retryMs)));
     client.end();
+  }
+
+  /** Ends a stream whose token expired: `reauth`, then the end once it is flushed. */
+  private expire(client: ClientStream): void {
+    if (client.isClosed) return;
+    client.write(formatReauth('token_expired'));
+    client.end();
+    this.options.onExpired?.();
   }
 
   /** Ends every stream gracefully (drain) and stops the timers. */

@@ -93,6 +93,14 @@ export function formatSnapshot(asOf: string, json: string): string {
   return `id: ${asOf}\nevent: snapshot\ndata: ${escapeLineSeparators(json)}\n\n`;
 }
 
+/**
+ * Tells the client its token has expired: the stream ends after this frame, and the client
+ * comes back with a fresh token and its last id (nothing is lost).
+ */
+export function formatReauth(reason: 'token_expired'): string {
+  return formatFrame({ event: 'reauth', data: JSON.stringify({ reason }) });
+}
+
 /** Tells the client its position is gone; a snapshot follows at once. */
 export function formatResync(reason: string, epoch: string | null): string {
   return formatFrame({ event: 'resync', data: JSON.stringify({ reason, epoch }) });

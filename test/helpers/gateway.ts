@@ -134,11 +134,18 @@ export function spoolEvent(n: number, extra: Record<string, unknown> = {}): stri
   });
 }
 
-/** POSTs one event to the gateway at `url` and returns its id; anything but 202 throws. */
-export async function postEvent(url: string, event: Record<string, unknown>): Promise<string> {
+/**
+ * POSTs one event to the gateway at `url` and returns its id; anything but 202 throws.
+ * `headers` add to the JSON content type (a bearer token, an idempotency key).
+ */
+export async function postEvent(
+  url: string,
+  event: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<string> {
   const response = await fetch(`${url}/api/events`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(event),
   });
   if (response.status !== 202) throw new Error(`POST /api/events answered ${response.status}`);

@@ -123,6 +123,7 @@ function tagFilter(key: string, tags: string[]) {
       filter.calls += 1;
       return tags.includes(meta.tag);
     },
+    matchesRow: () => true,
   };
   return filter;
 }
