@@ -17,6 +17,8 @@ export interface Config {
   redisSentinels: { host: string; port: number }[] | null;
   /** Name of the master the Sentinels watch (`REDIS_SENTINEL_MASTER`, default `mymaster`). */
   redisSentinelMaster: string;
+  /** Redis ACL user (`REDIS_USERNAME`), for the data nodes; unset: the default user. */
+  redisUsername: string | null;
   /** Redis AUTH password (`REDIS_PASSWORD`); non-enumerable, so it is never logged or printed. */
   readonly redisPassword: string | null;
   /** Sentinel AUTH password (`REDIS_SENTINEL_PASSWORD`); non-enumerable like `redisPassword`. */
@@ -229,6 +231,12 @@ const SETTINGS: Record<string, Setting> = {
     key: 'redisSentinelMaster',
     fallback: 'mymaster',
     parse: text(/^[A-Za-z0-9._-]{1,128}$/, 'a master name (letters, digits, . _ -)'),
+  },
+  REDIS_USERNAME: {
+    key: 'redisUsername',
+    fallback: '',
+    parse: (raw) => (raw === '' ? null : text(/^[!-~]{1,128}$/, 'an ACL user name')(raw)),
+    shown: 'unset',
   },
   REDIS_PASSWORD: { key: 'redisPassword', fallback: '', parse: secret, shown: 'unset' },
   REDIS_SENTINEL_PASSWORD: {

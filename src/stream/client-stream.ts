@@ -45,6 +45,7 @@ export class ClientStream {
   private isEnded = false;
   private readonly progress: ProgressState;
   private position: LivePosition = { sentSeq: 0, skipThroughId: null };
+  private isJoined = false;
 
   constructor(res: ServerResponse, nowMs: number, options: StreamOptions = {}) {
     this.res = res;
@@ -83,9 +84,20 @@ export class ClientStream {
     this.progress.lastProgressAtMs = lastProgressAtMs;
   }
 
+  /** True while the stream is in the fan-out (its catch-up has ended). */
+  get isLive(): boolean {
+    return this.isJoined;
+  }
+
   /** Sets where the stream joins the fan-out (a catch-up ending). */
   joinAt(position: LivePosition): void {
     this.position = { ...position };
+    this.isJoined = true;
+  }
+
+  /** Takes the stream out of the fan-out (a catch-up starts again). */
+  leave(): void {
+    this.isJoined = false;
   }
 
   /** Records that events through `seq` have been offered; passes the skip mark once beyond it. */

@@ -157,6 +157,7 @@ export class Hub {
 
   /** Takes a stream out of the fan-out (a catch-up starts again); it stays open. */
   detach(client: ClientStream): void {
+    client.leave();
     const group = this.groups.get(client.filter.key);
     if (!group?.clients.delete(client)) return;
     if (group.clients.size === 0) this.groups.delete(client.filter.key);
@@ -204,13 +205,21 @@ export class Hub {
     if (!this.isPumpScheduled) this.pump(this.fanOutSlice);
   }
 
-  /** Sends a heartbeat now (also when the bus state changes, so screens learn at once). */
+  /**
+   * Sends a heartbeat now (also when the bus state changes, so screens learn at once). A
+   * stream still catching up gets `last_event_id: null`: it has not been written everything
+   * up to the gateway's newest id yet, so it must not resume from there.
+   */
   heartbeat(): void {
     if (this.clients.size === 0) return;
-    const frame = Buffer.from(
-      formatHeartbeat(this.now(), this.options.busHealth(), this.deliveredId),
-    );
-    for (const client of this.clients) client.write(frame);
+    const nowMs = this.now();
+    const bus = this.options.busHealth();
+    const live = Buffer.from(formatHeartbeat(nowMs, bus, this.deliveredId));
+    let catchingUp: Buffer | null = null;
+    for (const client of this.clients) {
+      if (client.isLive) client.write(live);
+      else client.write((catchingUp ??= Buffer.from(formatHeartbeat(nowMs, bus, null))));
+    }
   }
 
   /**

@@ -42,3 +42,36 @@ test('heartbeats carry the newest event id broadcast', async (t) => {
   );
   t.like(JSON.parse(beat.data), { bus: 'ok', last_event_id: id });
 });
+
+test('a stream still catching up gets heartbeats without a resume point; once live, the newest id', async (t) => {
+  const { Hub } = await import('../../src/stream/hub.js');
+  const written: string[] = [];
+  const hub = new Hub({
+    pingIntervalMs: 3_600_000,
+    sendTimeoutMs: 30_000,
+    maxBufferedBytes: 1 << 20,
+    retryMs: 1000,
+    busHealth: () => 'ok',
+  });
+  t.teardown(() => hub.close());
+  // What a client stream uses of its response: no socket yet, nothing buffered.
+  const res = { socket: null, writableLength: 0, destroy: () => undefined };
+  const client = hub.open(res as never);
+  client.body.on('data', (chunk: Buffer) => written.push(chunk.toString()));
+  const { frameEvents } = await import('../../src/stream/frame-events.js');
+  const { storedEvent } = await import('../helpers/stored-events.js');
+  const [event] = frameEvents([storedEvent('7-0')]).framed;
+  hub.broadcast(event ? [{ ...event, seq: 1 }] : []);
+  hub.heartbeat();
+  hub.join(client, { sentSeq: 0, skipThroughId: null });
+  hub.heartbeat();
+  const beats = written
+    .join('')
+    .split('\n\n')
+    .filter((f) => f.startsWith('event: heartbeat'));
+  t.deepEqual(
+    beats.map((f) => JSON.parse(f.split('data: ')[1] ?? '{}').last_event_id),
+    [null, '7-0'],
+  );
+  t.true(client.isLive);
+});

@@ -11,6 +11,7 @@ import { redactSecrets } from '../../observability/redact.js';
 /** The settings that say where Redis is (the config's names, without its shape). */
 export interface RedisTargetSettings {
   redisUrl: string | null;
+  redisUsername: string | null;
   redisSentinels: { host: string; port: number }[] | null;
   redisSentinelMaster: string;
   readonly redisPassword: string | null;
@@ -19,11 +20,12 @@ export interface RedisTargetSettings {
 
 /** One Redis deployment to connect to. */
 export type RedisTarget =
-  | { kind: 'url'; url: string; password: string | null }
+  | { kind: 'url'; url: string; username: string | null; password: string | null }
   | {
       kind: 'sentinel';
       sentinels: { host: string; port: number }[];
       masterName: string;
+      username: string | null;
       password: string | null;
       sentinelPassword: string | null;
     };
@@ -35,11 +37,15 @@ export function redisTargetOf(config: RedisTargetSettings): RedisTarget | null {
       kind: 'sentinel',
       sentinels: config.redisSentinels,
       masterName: config.redisSentinelMaster,
+      username: config.redisUsername,
       password: config.redisPassword,
       sentinelPassword: config.redisSentinelPassword,
     };
   }
-  if (config.redisUrl) return { kind: 'url', url: config.redisUrl, password: config.redisPassword };
+  if (config.redisUrl) {
+    const { redisUrl: url, redisUsername: username, redisPassword: password } = config;
+    return { kind: 'url', url, username, password };
+  }
   return null;
 }
 
@@ -52,6 +58,7 @@ export function createRedisConnection(target: RedisTarget, options: RedisOptions
   if (target.kind === 'url') {
     return new Redis(target.url, {
       ...options,
+      ...(target.username ? { username: target.username } : {}),
       ...(target.password ? { password: target.password } : {}),
     });
   }
@@ -60,6 +67,7 @@ export function createRedisConnection(target: RedisTarget, options: RedisOptions
     sentinels: target.sentinels,
     name: target.masterName,
     role: 'master',
+    ...(target.username ? { username: target.username } : {}),
     ...(target.password ? { password: target.password } : {}),
     ...(target.sentinelPassword ? { sentinelPassword: target.sentinelPassword } : {}),
     // Learn of a failover from the sentinels' +switch-master at once instead of waiting for

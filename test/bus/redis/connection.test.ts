@@ -14,6 +14,7 @@ const sentinelTarget: RedisTarget = {
   kind: 'sentinel',
   sentinels: [{ host: 's1', port: 26379 }],
   masterName: 'mymaster',
+  username: null,
   password: 'pw-redis',
   sentinelPassword: 'pw-sentinel',
 };
@@ -33,7 +34,12 @@ test('the config selects a URL, Sentinels or the embedded bus', (t) => {
 
 test('descriptions and error messages never carry a password', (t) => {
   t.is(describeRedisTarget(sentinelTarget), 'sentinel master "mymaster" via s1:26379');
-  const url: RedisTarget = { kind: 'url', url: 'redis://app:s3cret@r:6379/0', password: null };
+  const url: RedisTarget = {
+    kind: 'url',
+    url: 'redis://app:s3cret@r:6379/0',
+    username: null,
+    password: null,
+  };
   t.is(describeRedisTarget(url), 'redis://app:***@r:6379/0');
   t.is(
     redact(sentinelTarget, 'WRONGPASS pw-redis / pw-sentinel at redis://u:x@h'),
