@@ -88,6 +88,10 @@ export interface Config {
   trustProxyHops: number;
   /** A second port that alone serves `/metrics` (`METRICS_PORT`); 0 = the main port. */
   metricsPort: number;
+  /** How long a long-poll read waits for new events before answering 204. */
+  longPollTimeoutMs: number;
+  /** How long one SSE-mode response of the streams API lasts before it is recycled. */
+  streamsSseMaxMs: number;
 }
 
 /** Settings that hold secrets: never echoed in errors, never enumerable in the config. */
@@ -301,6 +305,8 @@ const SETTINGS: Record<string, Setting> = {
   PUBLISH_RATE_PER_S: { key: 'publishRatePerS', fallback: '0', parse: int(0, 1_000_000) },
   TRUST_PROXY_HOPS: { key: 'trustProxyHops', fallback: '0', parse: int(0, 16) },
   METRICS_PORT: { key: 'metricsPort', fallback: '0', parse: int(0, 65535) },
+  LONG_POLL_TIMEOUT_S: { key: 'longPollTimeoutMs', fallback: '25', parse: seconds(0.05) },
+  STREAMS_SSE_MAX_S: { key: 'streamsSseMaxMs', fallback: '60', parse: seconds(0.05) },
   LOG_LEVEL: {
     key: 'logLevel',
     fallback: 'info',

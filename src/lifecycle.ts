@@ -24,6 +24,8 @@ export interface LifecycleParts {
   drainDelayMs: number;
   /** How long the last flushes may take before connections are cut (default 2 s). */
   forceCloseAfterMs?: number;
+  /** Called once when draining begins (long-poll reads waiting answer at once). */
+  onDrain?: () => void;
 }
 
 /** The running gateway's state and its two ways to end. */
@@ -43,6 +45,7 @@ export function createLifecycle(parts: LifecycleParts): Lifecycle {
   let stopping: Promise<void> | null = null;
   let draining: Promise<DrainReport> | null = null;
   const beginDrain = () => {
+    if (!isDraining) parts.onDrain?.();
     isDraining = true;
   };
   const stop = () => {

@@ -25,6 +25,7 @@ import { createWorkerPool, type WorkerPool } from './pipeline/worker-pool.js';
 import { createCatchUp } from './read/catch-up.js';
 import { EventLog } from './read/event-log.js';
 import { startReadSide } from './read/read-side.js';
+import { StreamReader } from './read/stream-reader.js';
 import { drainStreams } from './stream/drain.js';
 import { Hub } from './stream/hub.js';
 import { createWriteSide } from './write/write-side.js';
@@ -79,7 +80,9 @@ export async function startService(
   const server = createHttpServer(reportRequestError);
   const metricsServer = config.metricsPort ? createMetricsServer(metrics.registry) : null;
   const servers = metricsServer ? [server, metricsServer] : [server];
+  const draining = new AbortController();
   const lifecycle = createLifecycle({
+    onDrain: () => draining.abort(),
     closeServer: async () => {
       await Promise.all(
         servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
@@ -103,6 +106,15 @@ export async function startService(
     ...{ maxEventBytes: config.maxEventBytes, maxClients: config.maxClients },
     ...{ trustProxyHops: config.trustProxyHops, isMetricsHere: metricsServer === null },
     slots: new AddressSlots(config.maxClientsPerIp),
+    streams: {
+      reader: new StreamReader({
+        log,
+        pageSize: 1000,
+        onRead: (s) => metrics.logReads.inc({ source: s }),
+      }),
+      ...{ epochId, drainSignal: draining.signal, pingIntervalMs: config.pingIntervalMs },
+      ...{ longPollTimeoutMs: config.longPollTimeoutMs, sseMaxMs: config.streamsSseMaxMs },
+    },
     publishRate: new RateLimiter(config.publishRatePerS),
     auth: {
       verify: isAuthOn(config) ? createVerifier(config) : null,

@@ -36,6 +36,9 @@ export interface Snapshot {
   spools: SpoolState[];
 }
 
+/** The cursor that reads from the oldest event still held, whatever was trimmed before it. */
+export const OLDEST = '-';
+
 /** Why a cursor cannot be resumed from. */
 export type ResyncReason = 'cursor_too_old' | 'unknown_cursor';
 
@@ -66,7 +69,10 @@ export interface EventFeed {
    * (the newest stored id at that moment, `0-0` for an empty history).
    */
   start(handlers: FeedHandlers): Promise<string>;
-  /** At most `limit` stored events after `cursor` (exclusive), or why the cursor is unusable. */
+  /**
+   * At most `limit` stored events after `cursor` (exclusive; `OLDEST` for the oldest held),
+   * or why the cursor is unusable.
+   */
   readAfter(cursor: string, limit: number): Promise<ReadAfterResult>;
   /** Current state of every spool, consistent with one event id; null while unavailable. */
   snapshot(): Promise<Snapshot | null>;

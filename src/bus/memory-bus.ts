@@ -15,7 +15,14 @@ import {
   sortRows,
   UNDECODABLE_STATE_DETAIL,
 } from '../domain/spool-state.js';
-import type { Epoch, EventFeed, FeedHandlers, ReadAfterResult, StoredEvent } from './feed.js';
+import {
+  type Epoch,
+  type EventFeed,
+  type FeedHandlers,
+  OLDEST,
+  type ReadAfterResult,
+  type StoredEvent,
+} from './feed.js';
 import type { EventStore, StoreResult } from './store.js';
 
 /** Memory bus sizes. */
@@ -89,6 +96,10 @@ export function createMemoryBus(options: MemoryBusOptions): MemoryBus {
       return newestId();
     },
     async readAfter(cursor, limit): Promise<ReadAfterResult> {
+      if (cursor === OLDEST) {
+        const events = history.slice(0, limit);
+        return { ok: true, events, isComplete: limit >= history.length };
+      }
       const index = indexAfter(cursor);
       const isHeld = index > 0 && (history[index - 1] as StoredEvent).id === cursor;
       const verdict = classifyCursor(cursor, {

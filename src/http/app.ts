@@ -19,6 +19,7 @@ import type { RateLimiter } from './rate-limiter.js';
 import { mountSpoolsRoute } from './spools-route.js';
 import { mountStaticRoutes } from './static-route.js';
 import { mountStreamRoute } from './stream-route.js';
+import { mountStreamsRoute, type StreamsRouteDeps } from './streams-route.js';
 
 /** What the app serves. */
 export interface AppDeps {
@@ -51,6 +52,8 @@ export interface AppDeps {
   isMetricsHere: boolean;
   /** Proxies whose `X-Forwarded-For` entries are trusted for the client address. */
   trustProxyHops: number;
+  /** The Durable Streams read API. */
+  streams: Omit<StreamsRouteDeps, 'onLimit' | 'onRead'>;
   /** Where the built dashboard and browser client live (default: this package's dist/). */
   distDir?: string;
 }
@@ -72,6 +75,11 @@ export function createApp(deps: AppDeps): Koa {
     onLimit: deps.onLimit,
   });
   mountSpoolsRoute(router, { snapshot: deps.snapshot, onLimit: deps.onLimit });
+  mountStreamsRoute(router, {
+    ...deps.streams,
+    onLimit: deps.onLimit,
+    onRead: (mode) => deps.metrics.streamsApiRequests.inc({ mode }),
+  });
   mountEventsRoute(router, {
     publish: deps.publish,
     maxEventBytes: deps.maxEventBytes,

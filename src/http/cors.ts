@@ -11,6 +11,7 @@ import type { Middleware } from 'koa';
 export const CORS_ROUTES = {
   '/api/sse/stream': { route: 'stream', methods: 'GET' },
   '/api/spools': { route: 'spools', methods: 'GET' },
+  '/api/streams/spools': { route: 'streams', methods: 'GET, HEAD' },
   '/api/events': { route: 'events', methods: 'POST' },
 } as const;
 
@@ -50,11 +51,13 @@ export type CorsDecision =
 
 // Content-Type for the JSON body, Idempotency-Key for safe retries, Last-Event-ID because
 // EventSource sends it on every reconnect and it is not a CORS-safelisted header,
-// Authorization for a bearer token.
-const ALLOWED_HEADERS = 'Authorization, Content-Type, Idempotency-Key, Last-Event-ID';
+// Authorization for a bearer token, If-None-Match for the streams API's ETags.
+const ALLOWED_HEADERS =
+  'Authorization, Content-Type, Idempotency-Key, Last-Event-ID, If-None-Match';
 // Headers a page may read on the answers (Retry-After on 503s and 429s, the idempotent
-// replay flag, the challenge on a 401).
-const EXPOSED_HEADERS = 'Idempotent-Replayed, Retry-After, WWW-Authenticate';
+// replay flag, the challenge on a 401, the streams API's offsets and ETags).
+const EXPOSED_HEADERS =
+  'Idempotent-Replayed, Retry-After, WWW-Authenticate, ETag, Stream-Next-Offset, Stream-Up-To-Date, Stream-Cursor';
 const PREFLIGHT_MAX_AGE_S = '600';
 
 /** Decides what CORS headers (if any) a request gets. Pure. */

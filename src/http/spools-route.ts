@@ -4,6 +4,7 @@
  */
 import type { Router } from '@koa/router';
 import type { Snapshot } from '../bus/feed.js';
+import { encodeOffset } from '../domain/stream-offset.js';
 import { filterSnapshot } from '../read/catch-up.js';
 import { principalOf } from './auth-middleware.js';
 import { filterOfRequest, type QueryLimit } from './filter-query.js';
@@ -27,6 +28,10 @@ export function mountSpoolsRoute(router: Router, deps: SpoolsRouteDeps): void {
       return;
     }
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = filter.key === '' ? current : filterSnapshot(current, filter);
+    // Where a Durable Streams reader continues from without a gap (§3.3).
+    const offset = encodeOffset(current.epoch, current.as_of);
+    ctx.set('Stream-Next-Offset', offset);
+    const shown = filter.key === '' ? current : filterSnapshot(current, filter);
+    ctx.body = { ...shown, offset };
   });
 }

@@ -23,6 +23,7 @@ export function instrument(metrics: Metrics, logger: Logger) {
       onOpenChange: (open: number) => metrics.openStreams.set(open),
       onPendingChange: (bytes: number) => metrics.fanOutPendingBytes.set(bytes),
       onExpired: () => metrics.streamsExpired.inc(),
+      onClosed: (openMs: number) => metrics.streamSeconds.observe(openMs / 1000),
     },
     auth: {
       // Counted always, logged at a bounded rate; never the token, only why.

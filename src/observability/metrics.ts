@@ -36,6 +36,9 @@ export interface Metrics {
   authRefused: Counter<'route' | 'reason'>;
   limitsRefused: Counter<'limit'>;
   streamsExpired: Counter;
+  logReads: Counter<'source'>;
+  streamSeconds: Histogram;
+  streamsApiRequests: Counter<'mode'>;
 }
 
 /** Creates the metrics on a fresh registry; `withDefaults` adds process/GC metrics. */
@@ -91,6 +94,20 @@ export function createMetrics(withDefaults = true): Metrics {
       authRefused.inc({ route, reason }, 0);
     }
   }
+  const logReads = new Counter({
+    name: 'spoolcast_log_reads_total',
+    help: 'Reads of the event log by the streams API, by source: memory (the log) or history (Redis or the embedded history)',
+    labelNames: ['source'] as const,
+    registers,
+  });
+  for (const source of ['memory', 'history']) logReads.inc({ source }, 0);
+  const streamsApiRequests = new Counter({
+    name: 'spoolcast_streams_api_requests_total',
+    help: 'Reads of GET /api/streams/spools, by mode: catch_up, long_poll, sse (many long_poll beside SSE starts: screens behind buffering proxies)',
+    labelNames: ['mode'] as const,
+    registers,
+  });
+  for (const mode of ['catch_up', 'long_poll', 'sse']) streamsApiRequests.inc({ mode }, 0);
   const limitsRefused = new Counter({
     name: 'spoolcast_limits_refused_total',
     help: 'Requests refused by a limit: clients_per_ip (429), publish_rate (429), query_length (414), filter_terms and query_params (400)',
@@ -193,6 +210,14 @@ export function createMetrics(withDefaults = true): Metrics {
     corsRefused,
     authRefused,
     limitsRefused,
+    logReads,
+    streamsApiRequests,
+    streamSeconds: new Histogram({
+      name: 'spoolcast_stream_duration_seconds',
+      help: 'How long SSE streams stayed open; many short ones beside long-poll reads mean screens behind proxies that buffer the stream',
+      buckets: [1, 5, 10, 30, 60, 300, 900, 3600, 14400],
+      registers,
+    }),
     streamsExpired: new Counter({
       name: 'spoolcast_streams_expired_total',
       help: 'Streams told reauth and ended because their token expired (the client comes back with a fresh one)',

@@ -40,6 +40,8 @@ export interface HubOptions extends SlowClientLimits {
   /** Called when a stream is ended because its token expired (after its `reauth` frame). */
   onExpired?: () => void;
   onOpenChange?: (open: number) => void;
+  /** Called when a stream closes, with how long it was open (ms). */
+  onClosed?: (openMs: number) => void;
   /** Clients written per slice of a fan-out before yielding to I/O (default 256). */
   fanOutSlice?: number;
   /** Bytes of frames accepted but not yet offered to every client, on every change. */
@@ -120,12 +122,14 @@ export class Hub {
     res: ServerResponse,
     options: StreamOptions & { resumedFrom?: string | null } = {},
   ): ClientStream {
-    const client = new ClientStream(res, this.now(), options);
+    const openedAtMs = this.now();
+    const client = new ClientStream(res, openedAtMs, options);
     this.clients.add(client);
     client.body.once('close', () => {
       this.clients.delete(client);
       this.detach(client);
       this.options.onOpenChange?.(this.clients.size);
+      this.options.onClosed?.(this.now() - openedAtMs);
     });
     this.options.onOpenChange?.(this.clients.size);
     const retryMs = jitterRetryMs(this.options.retryMs);
@@ -215,11 +219,8 @@ export class Hub {
     const nowMs = this.now();
     const bus = this.options.busHealth();
     const live = Buffer.from(formatHeartbeat(nowMs, bus, this.deliveredId));
-    let catchingUp: Buffer | null = null;
-    for (const client of this.clients) {
-      if (client.isLive) client.write(live);
-      else client.write((catchingUp ??= Buffer.from(formatHeartbeat(nowMs, bus, null))));
-    }
+    const catchingUp = Buffer.from(formatHeartbeat(nowMs, bus, null));
+    for (const client of this.clients) client.write(client.isLive ? live : catchingUp);
   }
 
   /**

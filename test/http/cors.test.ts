@@ -20,7 +20,8 @@ test('an allowed origin gets its own origin back, never a wildcard', (t) => {
     isPreflight: false,
     headers: {
       'Access-Control-Allow-Origin': APP,
-      'Access-Control-Expose-Headers': 'Idempotent-Replayed, Retry-After, WWW-Authenticate',
+      'Access-Control-Expose-Headers':
+        'Idempotent-Replayed, Retry-After, WWW-Authenticate, ETag, Stream-Next-Offset, Stream-Up-To-Date, Stream-Cursor',
     },
   });
 });
@@ -37,7 +38,8 @@ test('a preflight for a JSON POST with Idempotency-Key is allowed, and credentia
       'Access-Control-Allow-Origin': APP,
       'Access-Control-Allow-Credentials': 'true',
       'Access-Control-Allow-Methods': 'POST',
-      'Access-Control-Allow-Headers': 'Authorization, Content-Type, Idempotency-Key, Last-Event-ID',
+      'Access-Control-Allow-Headers':
+        'Authorization, Content-Type, Idempotency-Key, Last-Event-ID, If-None-Match',
       'Access-Control-Max-Age': '600',
     },
   });

@@ -65,10 +65,15 @@ test('a stream still catching up gets heartbeats without a resume point; once li
   hub.heartbeat();
   hub.join(client, { sentSeq: 0, skipThroughId: null });
   hub.heartbeat();
-  const beats = written
-    .join('')
-    .split('\n\n')
-    .filter((f) => f.startsWith('event: heartbeat'));
+  // The body hands its chunks on asynchronously: wait for both heartbeats.
+  const heartbeats = () =>
+    written
+      .join('')
+      .split('\n\n')
+      .filter((f) => f.startsWith('event: heartbeat'));
+  const beats = await waitFor(() => heartbeats().length === 2 && heartbeats(), {
+    message: 'two heartbeats',
+  });
   t.deepEqual(
     beats.map((f) => JSON.parse(f.split('data: ')[1] ?? '{}').last_event_id),
     [null, '7-0'],

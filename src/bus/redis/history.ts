@@ -5,7 +5,7 @@
  */
 import { classifyCursor, idTimeMs, parseEventId } from '../../domain/event-id.js';
 import { completeStateRow, type SpoolState, sortRows } from '../../domain/spool-state.js';
-import type { ReadAfterResult, Snapshot, StoredEvent } from '../feed.js';
+import { OLDEST, type ReadAfterResult, type Snapshot, type StoredEvent } from '../feed.js';
 import type { DeadLetter } from '../store.js';
 import { type RedisNames, recordOfRow } from './names.js';
 import type { ScriptedRedis } from './scripts.js';
@@ -57,6 +57,7 @@ export async function readAfter(
   cursor: string,
   limit: number,
 ): Promise<ReadAfterResult> {
+  if (cursor === OLDEST) return readOldest(redis, names, limit);
   if (!parseEventId(cursor)) return { ok: false, reason: 'unknown_cursor' };
   const now = performance.now();
   const reply = (await redis
@@ -75,6 +76,20 @@ export async function readAfter(
   const events = toEvents(rows, now);
   const lastId = events.at(-1)?.id ?? cursor;
   return { ok: true, events, isComplete: lastId === bounds.newestId || rows.length < limit };
+}
+
+/** The oldest `limit` events held, whatever was trimmed before them. */
+async function readOldest(
+  redis: ScriptedRedis,
+  names: RedisNames,
+  limit: number,
+): Promise<ReadAfterResult> {
+  const now = performance.now();
+  const rows = (await redis.xrange(names.events, '-', '+', 'COUNT', limit).catch(() => null)) as
+    | Row[]
+    | null;
+  if (rows === null) return { ok: false, reason: 'unavailable' };
+  return { ok: true, events: toEvents(rows, now), isComplete: rows.length < limit };
 }
 
 /**

@@ -51,6 +51,8 @@ test('the publisher with replicaAcks reports a publish no replica confirmed', as
   const server = await sharedRedis();
   const redis = new Redis(server.url);
   t.teardown(() => redis.disconnect());
+  // Connected first: the 200 ms deadline is for the WAIT, not for connecting on a busy machine.
+  await redis.ping();
   const publisher = new RedisEventService(redis, {
     keyPrefix: uniquePrefix('acks'),
     replicaAcks: 1,
