@@ -13,20 +13,26 @@ export class AddressSlots {
     this.max = max;
   }
 
-  /** Takes a slot for `address`: the function that gives it back, or null when full. */
-  acquire(address: string): (() => void) | null {
-    if (this.max === 0) return () => undefined;
+  /** True when there is a limit (slots must be taken and given back). */
+  get isLimited(): boolean {
+    return this.max > 0;
+  }
+
+  /** Takes a slot for `address`; false when it holds all it may. */
+  acquire(address: string): boolean {
+    if (this.max === 0) return true;
     const count = this.open.get(address) ?? 0;
-    if (count >= this.max) return null;
+    if (count >= this.max) return false;
     this.open.set(address, count + 1);
-    let isReleased = false;
-    return () => {
-      if (isReleased) return;
-      isReleased = true;
-      const left = (this.open.get(address) ?? 1) - 1;
-      if (left <= 0) this.open.delete(address);
-      else this.open.set(address, left);
-    };
+    return true;
+  }
+
+  /** Gives back a slot `acquire` took for `address`. */
+  release(address: string): void {
+    if (this.max === 0) return;
+    const left = (this.open.get(address) ?? 1) - 1;
+    if (left <= 0) this.open.delete(address);
+    else this.open.set(address, left);
   }
 
   /** Addresses holding at least one slot. */

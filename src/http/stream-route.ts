@@ -76,8 +76,8 @@ export function mountStreamRoute(router: Router, deps: StreamRouteDeps): void {
       };
       return;
     }
-    const release = deps.slots.acquire(ctx.ip);
-    if (release === null) {
+    const address = ctx.ip;
+    if (!deps.slots.acquire(address)) {
       deps.onLimit('clients_per_ip');
       ctx.status = 429;
       ctx.set('Retry-After', String(FULL_RETRY_AFTER_S.min));
@@ -93,14 +93,18 @@ export function mountStreamRoute(router: Router, deps: StreamRouteDeps): void {
       filter,
       expiresAtMs: principal.expiresAtMs,
     });
-    client.body.once('close', release);
+    if (deps.slots.isLimited) client.body.once('close', () => deps.slots.release(address));
     ctx.status = 200;
-    // Koa's body setter destroys the body when the response finishes or closes; the pipe
-    // is ours (attach-stream.ts), not Koa's stream.pipeline(), whose per-stream listeners
-    // cost heap on every idle connection.
-    ctx.body = client.body;
+    // The PassThrough body goes to the socket through our pipe (attach-stream.ts), which
+    // also ends it with the connection; not through Koa's body setter and stream.pipeline(),
+    // whose per-stream listeners would stay for the stream's life.
     ctx.respond = false;
     attachStream(ctx.req, ctx.res, client.body);
+    // Koa watches every response until it finishes (on-finished, which takes 'end' as
+    // finished too), and its watcher holds the request's whole context. An SSE response
+    // finishes only with its connection, and Koa has nothing left to do for it: release
+    // the watcher now rather than keep the context for hours.
+    ctx.res.emit('end');
   });
 }
 

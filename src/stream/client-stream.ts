@@ -31,36 +31,51 @@ export interface LivePosition {
   skipThroughId: string | null;
 }
 
-/** A connected client, owned by the hub from `open` until its body closes. */
-export class ClientStream {
-  /**
-   * The response body; its 'close' is the one disconnect signal (the response's 'close'
-   * fires first and the body's a few ms later: listening to one avoids a double removal).
-   */
+/** Errors surface as 'close' (the one disconnect signal); one shared no-op listener. */
+const ignoreError = () => undefined;
+
+/**
+ * A connected client, owned by the hub from `open` until its body closes. Its state is a
+ * handful of flat fields (one object per stream, no closures of its own): it is the
+ * progress the slow-client rule reads and the live position the fan-out reads.
+ */
+export class ClientStream implements Readonly<ProgressState>, Readonly<LivePosition> {
+  /** The response body, piped to the socket; its 'close' is the one disconnect signal. */
   readonly body: PassThrough;
   readonly filter: StreamFilter;
   /** When the stream's token expires (epoch ms), or null. */
   readonly expiresAtMs: number | null;
+  /** When the stream was opened (epoch ms). */
+  readonly openedAtMs: number;
   private readonly res: ServerResponse;
   private isEnded = false;
-  private readonly progress: ProgressState;
-  private position: LivePosition = { sentSeq: 0, skipThroughId: null };
   private isJoined = false;
+  private written = 0;
+  private flushed = 0;
+  private progressAtMs: number;
+  private sent = 0;
+  private skipThrough: string | null = null;
 
-  constructor(res: ServerResponse, nowMs: number, options: StreamOptions = {}) {
+  /** `onClose` runs once, when the body closes (after the client is marked closed). */
+  constructor(
+    res: ServerResponse,
+    nowMs: number,
+    options: StreamOptions = {},
+    onClose?: (client: ClientStream) => void,
+  ) {
     this.res = res;
     this.filter = options.filter ?? MATCH_ALL;
     this.expiresAtMs = options.expiresAtMs ?? null;
-    this.progress = { writtenBytes: 0, flushedBytes: 0, lastProgressAtMs: nowMs };
+    this.progressAtMs = nowMs;
+    this.openedAtMs = nowMs;
     // A small high-water mark: pending data is measured and capped by the hub, not by the
     // stream, and write() is never awaited so one slow socket cannot slow the fan-out.
     this.body = new PassThrough({ highWaterMark: 16 * 1024 });
-    this.body.once('close', () => {
+    this.body.on('close', () => {
       this.isEnded = true;
+      onClose?.(this);
     });
-    // Errors surface as 'close' (the one disconnect signal); without a listener an error
-    // event on the body would be thrown.
-    this.body.on('error', () => undefined);
+    this.body.on('error', ignoreError);
   }
 
   /** True once the stream ended, was cut, or the client went away. */
@@ -68,20 +83,29 @@ export class ClientStream {
     return this.isEnded;
   }
 
-  /** Where this stream stands in the fan-out. */
-  get livePosition(): Readonly<LivePosition> {
-    return this.position;
+  /** Bytes handed to the stream so far (slow-client rule). */
+  get writtenBytes(): number {
+    return this.written;
   }
 
-  /** Progress so far, for the slow-client rule. */
-  get progressState(): Readonly<ProgressState> {
-    return this.progress;
+  /** Bytes that had left the process at the last sweep (slow-client rule). */
+  get flushedBytes(): number {
+    return this.flushed;
   }
 
-  /** Stores what the slow-client rule measured at the last sweep. */
-  recordProgress(flushedBytes: number, lastProgressAtMs: number): void {
-    this.progress.flushedBytes = flushedBytes;
-    this.progress.lastProgressAtMs = lastProgressAtMs;
+  /** When the stream last made progress (slow-client rule). */
+  get lastProgressAtMs(): number {
+    return this.progressAtMs;
+  }
+
+  /** The log `seq` of the newest event already written to this stream. */
+  get sentSeq(): number {
+    return this.sent;
+  }
+
+  /** Events up to this id were written by a catch-up ahead of the fan-out, or null. */
+  get skipThroughId(): string | null {
+    return this.skipThrough;
   }
 
   /** True while the stream is in the fan-out (its catch-up has ended). */
@@ -89,9 +113,16 @@ export class ClientStream {
     return this.isJoined;
   }
 
+  /** Stores what the slow-client rule measured at the last sweep. */
+  recordProgress(flushedBytes: number, lastProgressAtMs: number): void {
+    this.flushed = flushedBytes;
+    this.progressAtMs = lastProgressAtMs;
+  }
+
   /** Sets where the stream joins the fan-out (a catch-up ending). */
   joinAt(position: LivePosition): void {
-    this.position = { ...position };
+    this.sent = position.sentSeq;
+    this.skipThrough = position.skipThroughId;
     this.isJoined = true;
   }
 
@@ -102,15 +133,14 @@ export class ClientStream {
 
   /** Records that events through `seq` have been offered; passes the skip mark once beyond it. */
   advance(seq: number, isPastSkip: boolean): void {
-    this.position.sentSeq = seq;
-    if (isPastSkip) this.position.skipThroughId = null;
+    this.sent = seq;
+    if (isPastSkip) this.skipThrough = null;
   }
 
   /** Queues bytes for this client; a closed client ignores them. */
   write(chunk: string | Buffer): void {
     if (this.isEnded) return;
-    this.progress.writtenBytes +=
-      typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+    this.written += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
     this.body.write(chunk);
   }
 

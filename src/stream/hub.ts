@@ -103,6 +103,14 @@ export class Hub {
     for (const timer of this.timers) timer.unref();
   }
 
+  // One handler for every stream's close (no closure per stream).
+  private readonly onClientClose = (client: ClientStream): void => {
+    this.clients.delete(client);
+    this.detach(client);
+    this.options.onOpenChange?.(this.clients.size);
+    this.options.onClosed?.(this.now() - client.openedAtMs);
+  };
+
   /** Open streams. */
   get size(): number {
     return this.clients.size;
@@ -122,15 +130,8 @@ export class Hub {
     res: ServerResponse,
     options: StreamOptions & { resumedFrom?: string | null } = {},
   ): ClientStream {
-    const openedAtMs = this.now();
-    const client = new ClientStream(res, openedAtMs, options);
+    const client = new ClientStream(res, this.now(), options, this.onClientClose);
     this.clients.add(client);
-    client.body.once('close', () => {
-      this.clients.delete(client);
-      this.detach(client);
-      this.options.onOpenChange?.(this.clients.size);
-      this.options.onClosed?.(this.now() - openedAtMs);
-    });
     this.options.onOpenChange?.(this.clients.size);
     const retryMs = jitterRetryMs(this.options.retryMs);
     client.write(
@@ -234,7 +235,7 @@ export class Hub {
         this.expire(client);
         continue;
       }
-      const judged = judgeClient(client.progressState, client.pendingBytes(), nowMs, this.options);
+      const judged = judgeClient(client, client.pendingBytes(), nowMs, this.options);
       client.recordProgress(judged.flushedBytes, judged.lastProgressAtMs);
       if (judged.verdict !== 'ok') this.cut(client, judged.verdict);
     }
@@ -349,7 +350,7 @@ export class Hub {
   }
 
   private offer(job: FanOut, groupBytes: Buffer, client: ClientStream): void {
-    const { sentSeq, skipThroughId } = client.livePosition;
+    const { sentSeq, skipThroughId } = client;
     // Its catch-up already wrote all of this batch.
     if (job.lastSeq <= sentSeq) return;
     // Rare: right after a catch-up, part of the batch was written already.
