@@ -46,6 +46,11 @@ export interface HubOptions extends SlowClientLimits {
   fanOutSlice?: number;
   /** Bytes of frames accepted but not yet offered to every client, on every change. */
   onPendingChange?: (bytes: number) => void;
+  /**
+   * Write coalescing window (SSE_WRITE_WINDOW_MS; 0 = off): batches that come within it of
+   * the last fan-out share one write per stream; a batch to an idle hub goes out at once.
+   */
+  writeWindowMs?: number;
 }
 
 /** The live streams that share one filter, and so one buffer per batch. */
@@ -85,6 +90,11 @@ export class Hub {
   private readonly now: () => number;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly fanOutSlice: number;
+  /** Entries waiting for the end of a write window (write coalescing). */
+  private held: LogEntry[] = [];
+  private heldBytes = 0;
+  private windowTimer: NodeJS.Timeout | null = null;
+  private lastFanOutAtMs = Number.NEGATIVE_INFINITY;
   /** Batches accepted but not yet offered to every live client, oldest first. */
   private readonly pending: FanOut[] = [];
   private isPumpScheduled = false;
@@ -175,6 +185,7 @@ export class Hub {
 
   /** Every open stream, after writing every queued batch (the drain ends them all). */
   openClients(): ClientStream[] {
+    this.releaseHeld();
     this.pump(Number.POSITIVE_INFINITY);
     return [...this.clients];
   }
@@ -185,8 +196,40 @@ export class Hub {
    * too — unless its catch-up already wrote it (its live position says so).
    */
   broadcast(entries: readonly LogEntry[]): void {
-    const last = entries.at(-1);
-    if (!last) return;
+    if (entries.length === 0) return;
+    const windowMs = this.options.writeWindowMs ?? 0;
+    // Write coalescing: a batch that comes while a window is open waits for the window's
+    // end and shares one write per stream with the others; one that comes to an idle hub
+    // goes out at once and opens a window. Bounded in bytes too.
+    const nowMs = performance.now();
+    if (windowMs === 0 || (this.windowTimer === null && nowMs - this.lastFanOutAtMs >= windowMs)) {
+      this.lastFanOutAtMs = nowMs;
+      this.fanOut(entries);
+      return;
+    }
+    this.held.push(...entries);
+    for (const entry of entries) this.heldBytes += Buffer.byteLength(entry.frame);
+    if (this.heldBytes >= MAX_JOINED_BYTES) {
+      this.releaseHeld();
+    } else if (this.windowTimer === null) {
+      this.windowTimer = setTimeout(this.releaseHeld, this.lastFanOutAtMs + windowMs - nowMs);
+      this.windowTimer.unref();
+    }
+  }
+
+  // Fans out what waited for the window's end.
+  private readonly releaseHeld = (): void => {
+    if (this.windowTimer !== null) clearTimeout(this.windowTimer);
+    this.windowTimer = null;
+    const entries = this.held;
+    this.held = [];
+    this.heldBytes = 0;
+    this.lastFanOutAtMs = performance.now();
+    if (entries.length > 0) this.fanOut(entries);
+  };
+
+  private fanOut(entries: readonly LogEntry[]): void {
+    const last = entries.at(-1) as LogEntry;
     if (this.groups.size === 0 && this.pending.length === 0) {
       this.deliveredId = last.id;
       return;
@@ -261,6 +304,7 @@ export class Hub {
   /** Ends every stream gracefully (drain) and stops the timers. */
   close(): void {
     for (const timer of this.timers) clearInterval(timer);
+    this.releaseHeld();
     this.pump(Number.POSITIVE_INFINITY);
     for (const client of this.clients) client.end();
   }
