@@ -47,6 +47,8 @@ export const TEXTS: Record<Lang, Texts> = {
       paused: 'Actualizaciones en pausa',
       reconnecting: 'Reconectando',
       offline: 'Sin conexión',
+      unauthorized: 'Sesión expirada',
+      forbidden: 'Sin permiso',
     },
   },
   en: {
@@ -71,6 +73,8 @@ export const TEXTS: Record<Lang, Texts> = {
       paused: 'Updates paused',
       reconnecting: 'Reconnecting',
       offline: 'Offline',
+      unauthorized: 'Session expired',
+      forbidden: 'No permission',
     },
   },
 };
