@@ -1,6 +1,6 @@
 /**
  * What the browser client takes from its environment — EventSource, time, page visibility
- * and network, the page's URL — behind small interfaces, so tests inject fakes and the
+ * and network, the HEAD probe — behind small interfaces, so tests inject fakes and the
  * stream logic never touches a global.
  */
 
@@ -61,11 +61,30 @@ export function browserPageSignals(): PageSignals | null {
   };
 }
 
-/** The stream URL with the resume cursor (`last_event_id`) and, for a first start, `snapshot=1`. */
-export function streamUrl(url: string, lastEventId: string | null, snapshot: boolean): string {
-  const base = typeof location === 'undefined' ? 'http://localhost/' : location.href;
-  const target = new URL(url, base);
-  if (snapshot) target.searchParams.set('snapshot', '1');
-  if (lastEventId !== null) target.searchParams.set('last_event_id', lastEventId);
-  return target.href;
+/** What a HEAD of the stream URL answered: its status and `WWW-Authenticate` challenge. */
+export interface ProbeAnswer {
+  status: number;
+  challenge: string | null;
 }
+
+/**
+ * Asks the stream URL for its status without opening a stream (`HEAD`, the same auth as
+ * `GET`; docs/contract.md §3.1), because EventSource never tells why it gave up. Null when
+ * no answer could be read (network error, CORS refusal).
+ */
+export type StatusProbe = (url: string, withCredentials: boolean) => Promise<ProbeAnswer | null>;
+
+/** The browser's probe: `fetch(url, { method: 'HEAD' })` with EventSource's credentials mode. */
+export const fetchProbe: StatusProbe = async (url, withCredentials) => {
+  if (typeof fetch !== 'function') return null;
+  try {
+    const response = await fetch(url, {
+      method: 'HEAD',
+      credentials: withCredentials ? 'include' : 'same-origin',
+      cache: 'no-store',
+    });
+    return { status: response.status, challenge: response.headers.get('WWW-Authenticate') };
+  } catch {
+    return null;
+  }
+};

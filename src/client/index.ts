@@ -8,15 +8,17 @@
  * ```
  */
 import { SpoolStream, type SpoolStreamOptions } from './spool-stream.js';
+import { filterKey } from './stream-query.js';
 import { canShareTabs, SharedSpoolStream, type SpoolStreamHandle } from './tab-share.js';
 
 export { type BackoffOptions, backoffDelayMs } from './backoff.js';
-export {
-  type Clock,
-  type EventSourceFactory,
-  type EventSourceLike,
-  type PageSignals,
-  streamUrl,
+export type {
+  Clock,
+  EventSourceFactory,
+  EventSourceLike,
+  PageSignals,
+  ProbeAnswer,
+  StatusProbe,
 } from './browser-env.js';
 export {
   applySpoolUpdate,
@@ -31,18 +33,27 @@ export {
 export {
   SpoolStream,
   SpoolStreamError,
+  type SpoolStreamErrorCode,
   type SpoolStreamOptions,
   type SpoolStreamState,
 } from './spool-stream.js';
-export { OFFLINE_AFTER_FAILURES, reduceStatus, type StreamStatus } from './status.js';
+export { OFFLINE_AFTER_FAILURES, type Refusal, reduceStatus, type StreamStatus } from './status.js';
+export {
+  type FilterParam,
+  filterFromQuery,
+  filterKey,
+  type SpoolFilter,
+  streamUrl,
+} from './stream-query.js';
 export { canShareTabs, SharedSpoolStream, type SpoolStreamHandle } from './tab-share.js';
 
 /** Options of `connectSpoolStream`. */
 export interface ConnectOptions extends SpoolStreamOptions {
   /**
    * Share one connection among every tab of this browser showing the same stream (Web
-   * Locks + BroadcastChannel); a string names the group (default: the URL). Falls back to
-   * a connection of its own where the browser lacks either API. Default false.
+   * Locks + BroadcastChannel); a string names the group (default: the URL), and tabs with
+   * different filters never share. Falls back to a connection of its own where the browser
+   * lacks either API. Default false.
    */
   shareTabs?: boolean | string;
 }
@@ -51,13 +62,16 @@ export interface ConnectOptions extends SpoolStreamOptions {
 export function connectSpoolStream(url: string, options: ConnectOptions = {}): SpoolStreamHandle {
   const { shareTabs, ...rest } = options;
   if (shareTabs && canShareTabs()) {
-    return new SharedSpoolStream(url, rest, typeof shareTabs === 'string' ? shareTabs : url);
+    const group = typeof shareTabs === 'string' ? shareTabs : url;
+    const selection = filterKey(rest.filter);
+    return new SharedSpoolStream(url, rest, selection === '' ? group : `${group}?${selection}`);
   }
   const stream = new SpoolStream(url, rest);
   return {
     getState: () => stream.getState(),
     subscribe: (listener) => stream.subscribe(listener),
     close: () => stream.close(),
+    reconnect: () => stream.reconnect(),
     isLeader: true,
   };
 }

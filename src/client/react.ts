@@ -1,7 +1,8 @@
 /**
  * `useSpoolStream(url, options)` (`spoolcast/react`): the browser client as a React hook.
- * One connection per `url` whatever identity `options` has on each render: options are
- * read through a ref, and only a new `url` reconnects. Callback names match the shop-floor
+ * One connection per `url` and filter whatever identity `options` has on each render:
+ * options are read through a ref (callbacks and `getToken` always the latest render's), and
+ * only a new `url` or a different filter reconnects. Callback names match the shop-floor
  * app's own hook (`onMessage`, `onConnectionChange`, `onError`, `openWhenHidden`), so it
  * can switch by changing one import.
  */
@@ -10,6 +11,7 @@ import {
   type ConnectOptions,
   connectSpoolStream,
   type EnrichedSpoolEvent,
+  filterKey,
   type SpoolRows,
   type SpoolStreamError,
   type SpoolStreamHandle,
@@ -25,6 +27,7 @@ export interface UseSpoolStreamOptions extends ConnectOptions {
 
 /** What the hook returns on every render. */
 export interface SpoolStreamView {
+  /** Includes `unauthorized` and `forbidden`: show a login prompt, then call `reconnect()`. */
   status: StreamStatus;
   /** `status === 'live'`: updates are flowing. */
   isConnected: boolean;
@@ -33,6 +36,8 @@ export interface SpoolStreamView {
   lastEventId: string | null;
   lastEventAt: number | null;
   error: SpoolStreamError | null;
+  /** Opens a new stream now (asking `getToken` again), e.g. after the user logged in again. */
+  reconnect: () => void;
 }
 
 const IDLE: SpoolStreamState = {
@@ -56,7 +61,10 @@ export function useSpoolStream(
   const latest = useRef(options);
   latest.current = options;
   const [handle, setHandle] = useState<SpoolStreamHandle | null>(null);
+  const selection = filterKey(options.filter);
 
+  // `selection` stands for options.filter, read through the ref: equal filters, one stream.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new filter must reconnect
   useEffect(() => {
     if (url === null) return;
     const {
@@ -64,12 +72,17 @@ export function useSpoolStream(
       onStatus: _s,
       onConnectionChange: _c,
       onError: _e,
+      onReauth: _r,
+      getToken,
       openWhenHidden,
       ...settings
     } = latest.current;
     const stream = connectSpoolStream(url, {
       ...settings,
       closeWhenHidden: settings.closeWhenHidden ?? openWhenHidden === false,
+      // The mode (query token or not) is the first render's; the function the latest one's.
+      ...(getToken && { getToken: () => (latest.current.getToken ?? getToken)() }),
+      onReauth: () => latest.current.onReauth?.(),
       // Always the callbacks of the latest render, without reconnecting for them.
       onMessage: (event) => latest.current.onMessage?.(event),
       onStatus: (status, previous) => latest.current.onStatus?.(status, previous),
@@ -81,13 +94,14 @@ export function useSpoolStream(
       stream.close();
       setHandle(null);
     };
-  }, [url]);
+  }, [url, selection]);
 
   const subscribe = useCallback(
     (listener: () => void) => (handle ? handle.subscribe(listener) : noSubscription()),
     [handle],
   );
   const getState = useCallback(() => (handle ? handle.getState() : IDLE), [handle]);
+  const reconnect = useCallback(() => handle?.reconnect(), [handle]);
   const state = useSyncExternalStore(subscribe, getState, getState);
   return {
     status: state.status,
@@ -97,5 +111,6 @@ export function useSpoolStream(
     lastEventId: state.lastEventId,
     lastEventAt: state.lastEventAt,
     error: state.error,
+    reconnect,
   };
 }

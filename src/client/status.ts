@@ -12,9 +12,22 @@
  * - `paused`: the stream is open but the gateway lost its bus: no update can flow;
  * - `reconnecting`: a stream that was open is being replaced;
  * - `offline`: no stream and none being tried right now (the browser is offline, the
- *   page is hidden with `closeWhenHidden`, or several attempts in a row failed).
+ *   page is hidden with `closeWhenHidden`, or several attempts in a row failed);
+ * - `unauthorized`: the gateway refused the token (401: none, expired, bad); no retry until
+ *   the page has a new one and reconnects;
+ * - `forbidden`: the token lacks the read scope (403); no retry until the page reconnects.
  */
-export type StreamStatus = 'connecting' | 'live' | 'stale' | 'paused' | 'reconnecting' | 'offline';
+export type StreamStatus =
+  | 'connecting'
+  | 'live'
+  | 'stale'
+  | 'paused'
+  | 'reconnecting'
+  | 'offline'
+  | Refusal;
+
+/** A definitive refusal of the stream by the gateway (docs/contract.md §3.1). */
+export type Refusal = 'unauthorized' | 'forbidden';
 
 /** What the reducer remembers. */
 export interface StatusState {
@@ -28,6 +41,8 @@ export interface StatusState {
   failures: number;
   isOnline: boolean;
   isSuspended: boolean;
+  /** The gateway refused the last attempt; cleared by the next one. */
+  refusal: Refusal | null;
 }
 
 /** One thing the shell observed. */
@@ -43,7 +58,9 @@ export type StatusInput =
   /** The browser went online or offline. */
   | { type: 'network'; isOnline: boolean }
   /** The stream was closed on purpose (page hidden) or resumed. */
-  | { type: 'suspend'; isSuspended: boolean };
+  | { type: 'suspend'; isSuspended: boolean }
+  /** The gateway answered 401 or 403: the shell stops retrying until told to reconnect. */
+  | { type: 'refused'; refusal: Refusal };
 
 /** Failed attempts in a row after which the screen says `offline` instead of `reconnecting`. */
 export const OFFLINE_AFTER_FAILURES = 3;
@@ -58,6 +75,7 @@ export function initialStatusState(isOnline = true): StatusState {
     failures: 0,
     isOnline,
     isSuspended: false,
+    refusal: null,
   };
 }
 
@@ -68,6 +86,7 @@ export function reduceStatus(state: StatusState, input: StatusInput): StatusStat
   switch (input.type) {
     case 'opening':
       next.isOpen = false;
+      next.refusal = null;
       break;
     case 'frame':
       if (input.isConnected) {
@@ -93,12 +112,20 @@ export function reduceStatus(state: StatusState, input: StatusInput): StatusStat
       next.isSuspended = input.isSuspended;
       if (input.isSuspended) next.isOpen = false;
       break;
+    case 'refused':
+      // An answer, not a network failure: a later retry starts counting afresh.
+      next.refusal = input.refusal;
+      next.isOpen = false;
+      next.failures = 0;
+      break;
   }
   next.status = deriveStatus(next, isSilent);
   return next;
 }
 
 function deriveStatus(state: StatusState, isSilent: boolean): StreamStatus {
+  // First: only the page can end a refusal (a new token, a reconnect), so it must be told.
+  if (state.refusal !== null) return state.refusal;
   if (!state.isOnline || state.isSuspended) return 'offline';
   if (isSilent) return 'stale';
   if (state.isOpen) return state.bus === 'down' ? 'paused' : 'live';

@@ -2,7 +2,9 @@
  * One stream for every tab of a browser: the tab holding a Web Lock is the leader and runs
  * the only SpoolStream; it relays each state over a BroadcastChannel to the other tabs.
  * When the leader closes, the lock passes to a waiting tab, which opens its own stream from
- * the last id and rows it was relayed, so nothing is lost in the hand-over.
+ * the last id and rows it was relayed, so nothing is lost in the hand-over. Only the leader
+ * calls `getToken` and `onReauth`; another tab's `reconnect()` is relayed to it, so a
+ * follower never needs the token, and sees `unauthorized` or `forbidden` like the leader.
  * Specs: https://w3c.github.io/web-locks/ and
  * https://html.spec.whatwg.org/multipage/web-messaging.html#broadcasting-to-other-browsing-contexts
  */
@@ -12,6 +14,7 @@ import {
   reportStatusChange,
   SpoolStream,
   SpoolStreamError,
+  type SpoolStreamErrorCode,
   type SpoolStreamOptions,
   type SpoolStreamState,
 } from './spool-stream.js';
@@ -22,16 +25,19 @@ export interface SpoolStreamHandle {
   getState(): SpoolStreamState;
   subscribe(listener: () => void): () => void;
   close(): void;
+  /** Opens a new stream now (after `unauthorized`/`forbidden`, once there is a new token). */
+  reconnect(): void;
   /** True while this tab runs the shared stream (always true when not shared). */
   readonly isLeader: boolean;
 }
 
 type Relay =
   | { type: 'hello' }
+  | { type: 'reconnect' }
   | {
       type: 'state';
       state: Omit<SpoolStreamState, 'error'>;
-      error: { code: SpoolStreamError['code']; message: string } | null;
+      error: { code: SpoolStreamErrorCode; message: string } | null;
       event: EnrichedSpoolEvent | null;
       isNewError: boolean;
     };
@@ -77,6 +83,12 @@ export class SharedSpoolStream implements SpoolStreamHandle {
 
   subscribe(listener: () => void): () => void {
     return this.store.subscribe(listener);
+  }
+
+  reconnect(): void {
+    if (this.isClosed) return;
+    if (this.leaderStream) this.leaderStream.reconnect();
+    else this.channel.postMessage({ type: 'reconnect' } satisfies Relay);
   }
 
   close(): void {
@@ -125,6 +137,11 @@ export class SharedSpoolStream implements SpoolStreamHandle {
 
   private onRelay(relay: Relay): void {
     if (this.isClosed) return;
+    if (relay.type === 'reconnect') {
+      // The leader holds the connection and the token; a follower only asks.
+      this.leaderStream?.reconnect();
+      return;
+    }
     if (relay.type === 'hello') {
       // A new tab: tell it everything at once.
       if (this.leaderStream) {

@@ -1,12 +1,19 @@
 /**
  * The plant dashboard (`GET /`): every spool by status, live, with a status badge a worker
- * can trust. Built with textContent and classes only — no innerHTML with event data, no
- * inline style — so the page runs under the gateway's strict CSP.
+ * can trust. Its own URL's filter (`/?operation=ARM&worker=93`, docs/contract.md §3.2) is
+ * the stream's, so a station's tablet is a bookmark. Built with textContent and classes
+ * only — no innerHTML with event data, no inline style — so the page runs under the
+ * gateway's strict CSP.
  */
-import { connectSpoolStream, type EnrichedSpoolEvent, type SpoolState } from '../client/index.js';
+import {
+  connectSpoolStream,
+  type EnrichedSpoolEvent,
+  filterFromQuery,
+  type SpoolState,
+} from '../client/index.js';
 import type { SpoolStreamState } from '../client/spool-stream.js';
 import { type Lang, pickLang, TEXTS, type Texts } from './i18n.js';
-import { type Group, groupRows, operationsOf } from './view-model.js';
+import { describeFilter, type Group, groupRows, operationsOf } from './view-model.js';
 
 const FEED_SIZE = 50;
 const LANG_KEY = 'spoolcast.lang';
@@ -32,8 +39,10 @@ class Dashboard {
   private readonly seenIds = new Map<string, string>();
   private isRenderQueued = false;
   private isFirstRender = true;
+  private readonly filter = filterFromQuery(location.search);
   private readonly stream = connectSpoolStream('/api/sse/stream', {
     shareTabs: 'dashboard',
+    filter: this.filter,
     onMessage: (event) => this.addToFeed(event),
   });
 
@@ -55,6 +64,9 @@ class Dashboard {
     $('#search').addEventListener('input', () => this.queueRender());
     $('#controls').addEventListener('submit', (e) => e.preventDefault());
     $('#lang').addEventListener('click', () => this.switchLang());
+    // After "Sesión expirada" / "Sin permiso": the session was renewed (a new cookie).
+    $('#retry').addEventListener('click', () => this.stream.reconnect());
+    $<HTMLAnchorElement>('#show-all').href = location.pathname;
     this.applyTexts();
     this.render();
   }
@@ -82,6 +94,9 @@ class Dashboard {
     button.textContent = this.texts.switchTo;
     button.lang = this.lang === 'es' ? 'en' : 'es';
     $<HTMLInputElement>('#search').placeholder = 'SPOOL-001';
+    const selection = describeFilter(this.filter, this.texts);
+    $<HTMLElement>('#selection').hidden = selection === null;
+    $('#selection-text').textContent = selection ?? '';
     document.title = `${this.texts.title} · spoolcast`;
   }
 
@@ -165,6 +180,8 @@ class Dashboard {
     const badge = $<HTMLElement>('#status');
     badge.dataset.status = this.state.status;
     $('#status-text').textContent = this.texts.status[this.state.status];
+    const status = this.state.status;
+    $<HTMLElement>('#retry').hidden = status !== 'unauthorized' && status !== 'forbidden';
     const at = this.state.lastEventAt;
     $('#status-time').textContent =
       `${this.texts.lastUpdate}: ${at === null ? this.texts.never : this.formatClock(at)}`;

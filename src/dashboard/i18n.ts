@@ -1,5 +1,6 @@
 /** The dashboard's words: Spanish (the workers' language) by default, English switchable. */
 import type { StreamStatus } from '../client/status.js';
+import type { FilterParam } from '../client/stream-query.js';
 
 /** A supported language. */
 export type Lang = 'es' | 'en';
@@ -20,6 +21,12 @@ export interface Texts {
   never: string;
   since: string;
   noWorker: string;
+  /** Says the page shows a selection (its URL's filter), and the way back to everything. */
+  filterActive: string;
+  showAll: string;
+  filterNames: Record<FilterParam, string>;
+  /** Retries after `unauthorized` or `forbidden` (once the session was renewed). */
+  retry: string;
   status: Record<StreamStatus, string>;
 }
 
@@ -40,6 +47,16 @@ export const TEXTS: Record<Lang, Texts> = {
     never: 'sin datos aún',
     since: 'desde',
     noWorker: 'sin trabajador',
+    filterActive: 'Solo',
+    showAll: 'Ver todo',
+    filterNames: {
+      tag: 'tag',
+      tag_prefix: 'tag que empieza por',
+      event_type: 'evento',
+      operation: 'operación',
+      worker: 'trabajador',
+    },
+    retry: 'Reintentar',
     status: {
       connecting: 'Conectando…',
       live: 'En vivo',
@@ -47,6 +64,8 @@ export const TEXTS: Record<Lang, Texts> = {
       paused: 'Actualizaciones en pausa',
       reconnecting: 'Reconectando',
       offline: 'Sin conexión',
+      unauthorized: 'Sesión expirada',
+      forbidden: 'Sin permiso',
     },
   },
   en: {
@@ -64,6 +83,16 @@ export const TEXTS: Record<Lang, Texts> = {
     never: 'no data yet',
     since: 'since',
     noWorker: 'no worker',
+    filterActive: 'Only',
+    showAll: 'Show all',
+    filterNames: {
+      tag: 'tag',
+      tag_prefix: 'tag starting with',
+      event_type: 'event',
+      operation: 'operation',
+      worker: 'worker',
+    },
+    retry: 'Retry',
     status: {
       connecting: 'Connecting…',
       live: 'Live',
@@ -71,6 +100,8 @@ export const TEXTS: Record<Lang, Texts> = {
       paused: 'Updates paused',
       reconnecting: 'Reconnecting',
       offline: 'Offline',
+      unauthorized: 'Session expired',
+      forbidden: 'No permission',
     },
   },
 };

@@ -1,6 +1,8 @@
 /** What the dashboard shows, from the client's rows (pure, so filters are unit-tested). */
 import type { SpoolRows, SpoolState } from '../client/spool-store.js';
+import type { FilterParam, SpoolFilter } from '../client/stream-query.js';
 import { compareTags } from '../domain/spool-state.js';
+import type { Texts } from './i18n.js';
 
 /** The four groups of the page; `available` is a spool no worker has taken yet. */
 export type Group = 'occupied' | 'paused' | 'completed' | 'available';
@@ -41,4 +43,18 @@ export function operationsOf(rows: SpoolRows): string[] {
   const set = new Set<string>();
   for (const row of rows.values()) if (row.operation) set.add(row.operation);
   return [...set].sort();
+}
+
+/**
+ * The line saying which selection the page's URL asked the gateway for
+ * ("Solo operación ARM · trabajador 93"), or null when it shows everything.
+ */
+export function describeFilter(
+  filter: SpoolFilter,
+  texts: Pick<Texts, 'filterActive' | 'filterNames'>,
+): string | null {
+  const terms = (Object.entries(filter) as [FilterParam, readonly string[]][])
+    .filter(([, values]) => values.length > 0)
+    .map(([name, values]) => `${texts.filterNames[name]} ${values.join(', ')}`);
+  return terms.length === 0 ? null : `${texts.filterActive} ${terms.join(' · ')}`;
 }

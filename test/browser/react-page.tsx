@@ -11,10 +11,23 @@ interface Observed {
   connections: boolean[];
   renders: number;
   status: string;
+  reconnect: () => void;
 }
-const observed: Observed = { ids: [], connections: [], renders: 0, status: '' };
-(window as unknown as { spoolcast: Observed }).spoolcast = observed;
-const url = new URLSearchParams(location.search).get('stream');
+const observed: Observed = {
+  ids: [],
+  connections: [],
+  renders: 0,
+  status: '',
+  reconnect: () => undefined,
+};
+const page = window as unknown as { spoolcast: Observed; mintToken?: () => Promise<string> };
+page.spoolcast = observed;
+const params = new URLSearchParams(location.search);
+const url = params.get('stream');
+// `?token`: query-token mode, each token minted by the test process.
+const getToken = params.has('token')
+  ? () => (page.mintToken as () => Promise<string>)()
+  : undefined;
 
 function App() {
   const [messages, setMessages] = useState(0);
@@ -26,9 +39,11 @@ function App() {
     onConnectionChange: (isConnected) => observed.connections.push(isConnected),
     onError: () => undefined,
     openWhenHidden: true,
+    ...(getToken && { getToken }),
   });
   observed.renders += 1;
   observed.status = view.status;
+  observed.reconnect = view.reconnect;
   return (
     <p id="view" data-status={view.status}>
       {messages} messages, {view.spools.size} spools, last {view.lastEvent?.tag_spool ?? '—'}

@@ -1,8 +1,10 @@
 /**
- * A fake EventSource and a fake clock for the browser client's unit tests: frames and
- * failures are pushed by the test, and time moves only when the test advances it.
+ * A fake EventSource, clock, page and HEAD probe for the browser client's unit tests: frames,
+ * failures and answers are pushed by the test, and time moves only when the test advances it.
  */
 import type { Clock, EventSourceLike, PageSignals } from '../../src/client/browser-env.js';
+import { SpoolStream, type SpoolStreamOptions } from '../../src/client/spool-stream.js';
+import type { StreamStatus } from '../../src/client/status.js';
 
 /** An EventSource the test drives. */
 export class FakeEventSource implements EventSourceLike {
@@ -154,4 +156,44 @@ export function connected(over: Record<string, unknown> = {}) {
     retry_ms: 2000,
     ...over,
   };
+}
+
+/** A HEAD probe the test answers: every call recorded, `answer` settable (null: no answer). */
+export function fakeProbe(answer: { status: number; challenge?: string } | null = { status: 200 }) {
+  const calls: { url: string; withCredentials: boolean }[] = [];
+  const fake = {
+    calls,
+    answer,
+    probe: async (url: string, withCredentials: boolean) => {
+      calls.push({ url, withCredentials });
+      return (
+        fake.answer && { status: fake.answer.status, challenge: fake.answer.challenge ?? null }
+      );
+    },
+  };
+  return fake;
+}
+
+/** Lets pending promise callbacks (a token, a probe, a reauth hook) run. */
+export function flush(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** A SpoolStream on fakes (EventSources, clock, page, probe answering 200), statuses recorded. */
+export function startStream(url: string, options: SpoolStreamOptions = {}) {
+  const clock = new FakeClock();
+  const sources = fakeSources();
+  const page = new FakePage();
+  const probe = fakeProbe();
+  const statuses: StreamStatus[] = [];
+  const stream = new SpoolStream(url, {
+    clock,
+    eventSource: sources.factory,
+    page,
+    random: () => 0,
+    probe: probe.probe,
+    onStatus: (status) => statuses.push(status),
+    ...options,
+  });
+  return { stream, clock, sources, page, statuses, probe };
 }

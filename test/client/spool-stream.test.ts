@@ -1,25 +1,10 @@
 import test from 'ava';
-import { SpoolStream, type SpoolStreamOptions } from '../../src/client/spool-stream.js';
-import type { StreamStatus } from '../../src/client/status.js';
-import { connected, FakeClock, FakePage, fakeSources, update } from './fakes.js';
+import type { SpoolStreamOptions } from '../../src/client/spool-stream.js';
+import { connected, flush, startStream, update } from './fakes.js';
 
 const URL_A = 'http://gw-a.test/api/sse/stream';
 
-function start(options: SpoolStreamOptions = {}) {
-  const clock = new FakeClock();
-  const sources = fakeSources();
-  const page = new FakePage();
-  const statuses: StreamStatus[] = [];
-  const stream = new SpoolStream(URL_A, {
-    clock,
-    eventSource: sources.factory,
-    page,
-    random: () => 0,
-    onStatus: (status) => statuses.push(status),
-    ...options,
-  });
-  return { stream, clock, sources, page, statuses };
-}
+const start = (options: SpoolStreamOptions = {}) => startStream(URL_A, options);
 
 test('connecting, then live on connected; the snapshot gives the spools', (t) => {
   const { stream, sources } = start();
@@ -123,12 +108,13 @@ test('the browser retrying by itself keeps the same EventSource; a late frame of
   t.false(stream.getState().spools.has('LATE'));
 });
 
-test('a refused stream (readyState CLOSED) is retried with capped, growing backoff; offline after 3 failures', (t) => {
-  const { stream, sources, clock } = start({ backoff: { baseMs: 1000, maxMs: 4000 } });
+test('a refused stream (readyState CLOSED) is probed, then retried with capped, growing backoff; offline after 3 failures', async (t) => {
+  const { stream, sources, clock, probe } = start({ backoff: { baseMs: 1000, maxMs: 4000 } });
   const opens: number[] = [];
   for (let i = 0; i < 5; i += 1) {
     const before = clock.now();
     sources.latest().fail(2);
+    await flush();
     const count = sources.made.length;
     while (sources.made.length === count) clock.advance(100);
     opens.push(clock.now() - before);
@@ -140,6 +126,7 @@ test('a refused stream (readyState CLOSED) is retried with capped, growing backo
   );
   t.is(stream.getState().status, 'offline');
   t.is(stream.getState().error?.code, 'stream_refused');
+  t.is(probe.calls.length, 5);
   sources.latest().emit('connected', connected());
   t.is(stream.getState().status, 'live');
   t.is(stream.getState().error, null);

@@ -52,7 +52,7 @@ test('bus down pauses an open stream only', (t) => {
   );
 });
 
-test('offline network and suspension win over everything', (t) => {
+test('offline network and suspension win over every other status but a refusal', (t) => {
   t.deepEqual(
     run([
       { type: 'frame', isConnected: true },
@@ -82,5 +82,61 @@ test('backoff doubles up to the cap, never below the server retry, jitter in the
   t.is(
     backoffDelayMs(0, { baseMs: 1000, maxMs: 500 }, null, () => 1),
     1000,
+  );
+});
+
+test('a 401 or 403 answer is unauthorized or forbidden until the next attempt, whatever the network does', (t) => {
+  t.deepEqual(
+    run([
+      { type: 'opening' },
+      { type: 'dropped', isGivenUp: true },
+      { type: 'refused', refusal: 'unauthorized' },
+      { type: 'network', isOnline: false },
+      { type: 'network', isOnline: true },
+      { type: 'opening' },
+      { type: 'dropped', isGivenUp: true },
+      { type: 'refused', refusal: 'forbidden' },
+      { type: 'suspend', isSuspended: true },
+      { type: 'opening' },
+      { type: 'suspend', isSuspended: false },
+      { type: 'frame', isConnected: true },
+    ]),
+    [
+      'connecting',
+      'connecting',
+      'unauthorized',
+      'unauthorized',
+      'unauthorized',
+      'connecting',
+      'connecting',
+      'forbidden',
+      'forbidden',
+      'offline',
+      'connecting',
+      'live',
+    ],
+  );
+});
+
+test('a refusal is an answer, not a failure: the attempts after it start counting afresh', (t) => {
+  t.deepEqual(
+    run([
+      { type: 'frame', isConnected: true },
+      { type: 'dropped', isGivenUp: false },
+      { type: 'dropped', isGivenUp: true },
+      { type: 'refused', refusal: 'unauthorized' },
+      { type: 'opening' },
+      { type: 'dropped', isGivenUp: true },
+      { type: 'dropped', isGivenUp: true },
+    ]),
+    [
+      'live',
+      'reconnecting',
+      'reconnecting',
+      'unauthorized',
+      'reconnecting',
+      'reconnecting',
+      'reconnecting',
+    ],
   );
 });

@@ -1,6 +1,7 @@
 import test from 'ava';
-import { pickLang } from '../../src/dashboard/i18n.js';
-import { groupRows, operationsOf } from '../../src/dashboard/view-model.js';
+import { filterFromQuery } from '../../src/client/stream-query.js';
+import { pickLang, TEXTS } from '../../src/dashboard/i18n.js';
+import { describeFilter, groupRows, operationsOf } from '../../src/dashboard/view-model.js';
 import type { SpoolState } from '../../src/domain/spool-state.js';
 
 const row = (tag: string, status: SpoolState['status'], operation: string | null): SpoolState => ({
@@ -71,4 +72,11 @@ test('the dashboard lists spools in the order the gateway snapshots them, whatev
   }).occupied.map((r) => r.tag_spool);
   t.deepEqual(shown, served);
   t.deepEqual(served, ['B-2', 'Z-5', 'a-4', 'b-1', 'É-6', 'á-3'], 'by code unit, not locale');
+});
+
+test("the page's URL filter is said in the page's language; none says nothing", (t) => {
+  const filter = filterFromQuery('?operation=ARM&worker=93&worker=12&lang=en');
+  t.is(describeFilter(filter, TEXTS.es), 'Solo operación ARM · trabajador 93, 12');
+  t.is(describeFilter(filter, TEXTS.en), 'Only operation ARM · worker 93, 12');
+  t.is(describeFilter(filterFromQuery('?lang=en'), TEXTS.en), null);
 });

@@ -1,0 +1,77 @@
+/**
+ * How a stream gets in (docs/contract.md §3.1): the URL to open — with a fresh token from
+ * the page's `getToken` in query-token mode — and, for a stream that never opened, why it
+ * was refused, from a HEAD of the same URL. The only place a query token lives: it goes
+ * into the URL handed to EventSource and the probe, and nowhere else.
+ */
+import { fetchProbe, type StatusProbe } from './browser-env.js';
+import type { Refusal } from './status.js';
+import { withAccessToken } from './stream-query.js';
+
+/** What access needs from the stream's options. */
+export interface StreamAccessOptions {
+  getToken?: () => Promise<string> | string;
+  withCredentials?: boolean;
+  probe?: StatusProbe;
+}
+
+/** A 401 or 403 learnt from the probe, with the gateway's `WWW-Authenticate` challenge. */
+export interface RefusalAnswer {
+  refusal: Refusal;
+  status: number;
+  challenge: string | null;
+}
+
+/** 401 is `unauthorized`, 403 `forbidden`; any other answer is not a refusal. */
+export function refusalOfStatus(status: number | undefined): Refusal | null {
+  if (status === 401) return 'unauthorized';
+  if (status === 403) return 'forbidden';
+  return null;
+}
+
+/** Tokens and the probe for one stream. */
+export class StreamAccess {
+  constructor(private readonly options: StreamAccessOptions) {}
+
+  /** Whether the stream sends cookies across origins (EventSource and probe alike). */
+  get withCredentials(): boolean {
+    return this.options.withCredentials ?? false;
+  }
+
+  /**
+   * Calls `onTarget` with the URL to open for `url`: itself, or with a fresh token from
+   * `getToken` (asked on every call); `onFailure` when getToken throws, rejects or gives no
+   * token. Synchronous unless getToken returns a promise.
+   */
+  resolve(url: string, onTarget: (target: string) => void, onFailure: () => void): void {
+    const { getToken } = this.options;
+    if (!getToken) {
+      onTarget(url);
+      return;
+    }
+    const onToken = (token: unknown) => {
+      if (typeof token === 'string' && token !== '') onTarget(withAccessToken(url, token));
+      else onFailure();
+    };
+    let token: Promise<string> | string;
+    try {
+      token = getToken();
+    } catch {
+      onFailure();
+      return;
+    }
+    if (typeof token === 'string') onToken(token);
+    else Promise.resolve(token).then(onToken, onFailure);
+  }
+
+  /**
+   * Why `target` (the refused stream's own URL: same token, same cookies) was refused: a
+   * HEAD goes through the same auth as the stream. Null for any other answer or none.
+   */
+  async refusal(target: string): Promise<RefusalAnswer | null> {
+    const probe = this.options.probe ?? fetchProbe;
+    const answer = await probe(target, this.withCredentials).catch(() => null);
+    const refusal = refusalOfStatus(answer?.status);
+    return answer && refusal && { refusal, status: answer.status, challenge: answer.challenge };
+  }
+}
