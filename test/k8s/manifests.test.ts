@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import test from 'ava';
@@ -417,6 +417,44 @@ test('/metrics is served on its own port, named metrics on the container and the
       overlay,
     );
   }
+});
+
+const USERS_ACL = readFileSync(k8sPath('redis/users.acl'), 'utf8');
+/** The password (`>…`) k8s/redis/users.acl gives `user`. */
+const aclPasswordOf = (user: string) =>
+  new RegExp(`^user ${user} (?:\\S+ )*?>(\\S+)`, 'm').exec(USERS_ACL)?.[1];
+
+test('every overlay connects as the gateway user of k8s/redis/users.acl', (t) => {
+  for (const overlay of OVERLAYS) {
+    t.is(loadConfig(configOf(overlay)).redisUsername, 'spoolcast-gateway', overlay);
+  }
+  t.truthy(aclPasswordOf('spoolcast-gateway'));
+});
+
+test("dev: the Redis loads k8s/redis/users.acl, and the gateway has its user's password", (t) => {
+  const objects = render('overlays/dev');
+  const redis = only(objects, 'Deployment', 'spoolcast-redis').spec.template.spec;
+  const args = redis.containers[0].args as string[];
+  const aclPath = args[args.indexOf('--aclfile') + 1] as string;
+  const mount = (redis.containers[0].volumeMounts as { name: string; mountPath: string }[]).find(
+    (m) => aclPath.startsWith(`${m.mountPath}/`),
+  );
+  const volume = redis.volumes.find((v: { name: string }) => v.name === mount?.name);
+  const acl = only(objects, 'Secret', volume?.secret?.secretName);
+  const decode = (text: string) => Buffer.from(text, 'base64').toString('utf8');
+  t.is(decode(acl.data[aclPath.slice(aclPath.lastIndexOf('/') + 1)]), USERS_ACL);
+  const env = containerOf('dev').env as EnvVar[];
+  const ref = env.find((e) => e.name === 'REDIS_PASSWORD')?.valueFrom?.secretKeyRef;
+  const secret = only(objects, 'Secret', ref?.name);
+  t.is<string | undefined, string | undefined>(
+    decode(secret.data[ref?.key ?? '']),
+    aclPasswordOf('spoolcast-gateway'),
+  );
+});
+
+test('docs/operations.md shows the ACL lines of k8s/redis/users.acl as they are', (t) => {
+  const doc = readFileSync(new URL('../../docs/operations.md', import.meta.url), 'utf8');
+  t.true(doc.includes(`\`\`\`\n${USERS_ACL}\`\`\``));
 });
 
 test('dev: one gateway, one Redis by URL, no CRDs needed', (t) => {
