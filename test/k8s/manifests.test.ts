@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import test from 'ava';
@@ -28,6 +28,38 @@ const configMapRefsOf = (deployment: K8sObject): string[] =>
   (deployment.spec.template.spec.containers[0].envFrom as { configMapRef?: { name: string } }[])
     .map((source) => source.configMapRef?.name)
     .filter((name): name is string => name !== undefined);
+/** Every key of the example Secrets (spoolcast-redis, spoolcast-auth), as the pods get them. */
+const exampleSecretData = (): Record<string, string> =>
+  Object.assign({}, ...readObjects('base/secret.example.yaml').map((secret) => secret.stringData));
+type EnvVar = {
+  name: string;
+  value?: string;
+  valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean } };
+};
+/** Auth is on when the pods must get AUTH_JWT_SECRET from the Secret spoolcast-auth. */
+const isAuthRequired = (overlay: string): boolean => {
+  const ref = (containerOf(overlay).env as EnvVar[]).find((e) => e.name === 'AUTH_JWT_SECRET')
+    ?.valueFrom?.secretKeyRef;
+  return ref?.name === 'spoolcast-auth' && ref.key === 'AUTH_JWT_SECRET' && ref.optional !== true;
+};
+/** What an overlay routes from outside: `METHOD path` (`*` where an Ingress cannot say). */
+const routesOf = (overlay: string): string[] =>
+  render(`overlays/${overlay}`).flatMap((o) => {
+    if (o.kind === 'Ingress') {
+      return o.spec.rules.flatMap((rule: { http: { paths: { path: string }[] } }) =>
+        rule.http.paths.map((p) => `* ${p.path}`),
+      );
+    }
+    if (o.kind === 'HTTPRoute') {
+      return o.spec.rules.flatMap(
+        (rule: { matches: { method?: string; path: { value: string } }[] }) =>
+          rule.matches.map((m) => `${m.method ?? '*'} ${m.path.value}`),
+      );
+    }
+    return [];
+  });
+/** The overlays that route traffic from outside the cluster (all but dev). */
+const ROUTED = OVERLAYS.filter((overlay) => overlay !== 'dev');
 
 for (const overlay of OVERLAYS) {
   test(`overlay ${overlay}: every rendered object passes its schema or an explicit check`, async (t) => {
@@ -43,8 +75,7 @@ for (const overlay of OVERLAYS) {
     const data = configOf(overlay);
     for (const key of Object.keys(data))
       t.true(SETTING_NAMES.includes(key), `${key} is not a setting`);
-    const secret = only(readObjects('base/secret.example.yaml'), 'Secret');
-    const config = loadConfig({ ...data, ...secret.stringData });
+    const config = loadConfig({ ...data, ...exampleSecretData() });
     t.is(config.port, 8000);
     t.true(config.maxClients > 0);
   });
@@ -85,13 +116,12 @@ for (const overlay of OVERLAYS) {
   });
 }
 
-test('the Secret example validates and holds only the password keys', async (t) => {
-  const [secret] = readObjects('base/secret.example.yaml');
-  t.is(await validateObject(secret as K8sObject), 'validated');
-  t.deepEqual(Object.keys(secret?.stringData).sort(), [
-    'REDIS_PASSWORD',
-    'REDIS_SENTINEL_PASSWORD',
-  ]);
+test('the Secret examples validate: the Redis passwords in one, the token key in the other', async (t) => {
+  const secrets = readObjects('base/secret.example.yaml');
+  for (const secret of secrets) t.is(await validateObject(secret), 'validated');
+  const keysOf = (name: string) => Object.keys(only(secrets, 'Secret', name).stringData).sort();
+  t.deepEqual(keysOf('spoolcast-redis'), ['REDIS_PASSWORD', 'REDIS_SENTINEL_PASSWORD']);
+  t.deepEqual(keysOf('spoolcast-auth'), ['AUTH_JWT_SECRET']);
 });
 
 test('Deployment: KEDA keeps ≥ 3 replicas, a roll that never drops capacity, spread over zones and hosts', (t) => {
@@ -116,7 +146,10 @@ test('probes: startup and liveness on /healthz (never Redis), readiness on /read
   for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe']) {
     t.is(container[probe].httpGet.port, 'http');
   }
-  t.deepEqual(container.ports, [{ name: 'http', containerPort: 8000, protocol: 'TCP' }]);
+  t.deepEqual(container.ports, [
+    { name: 'http', containerPort: 8000, protocol: 'TCP' },
+    { name: 'metrics', containerPort: 9464, protocol: 'TCP' },
+  ]);
 });
 
 test('securityContext is restricted: non-root, read-only root with /tmp emptyDir, no caps, no token', (t) => {
@@ -145,18 +178,42 @@ test('resources: memory request = limit, heap below it, no CPU limit', (t) => {
   t.true(heap > 0 && heap <= mib * 0.8);
 });
 
-test('passwords come from the Secret, never from the ConfigMap', (t) => {
-  const env = containerOf('ingress-nginx').env as {
-    name: string;
-    valueFrom?: { secretKeyRef?: { name: string } };
-  }[];
+test('passwords and the token key come from the Secrets, never from the ConfigMap', (t) => {
+  const env = containerOf('ingress-nginx').env as EnvVar[];
+  const secretOf = (name: string) => env.find((e) => e.name === name)?.valueFrom?.secretKeyRef;
   for (const name of ['REDIS_PASSWORD', 'REDIS_SENTINEL_PASSWORD']) {
-    t.is(env.find((e) => e.name === name)?.valueFrom?.secretKeyRef?.name, 'spoolcast-redis');
+    t.is(secretOf(name)?.name, 'spoolcast-redis');
     t.false(name in configOf('ingress-nginx'));
   }
+  // Required: a missing key stops the pod instead of starting it without auth.
+  t.deepEqual(secretOf('AUTH_JWT_SECRET'), { name: 'spoolcast-auth', key: 'AUTH_JWT_SECRET' });
+  t.false('AUTH_JWT_SECRET' in configOf('ingress-nginx'));
 });
 
-test('ingress-nginx: buffering off, 1 h timeouts, no snippets, only the GET routes exposed', (t) => {
+for (const overlay of OVERLAYS) {
+  test(`overlay ${overlay}: POST /api/events is routed exactly when auth is on, /metrics never`, (t) => {
+    const routes = routesOf(overlay);
+    const isPublishRouted = routes.some((r) => /^(POST|\*) \/api\/events$/.test(r));
+    t.is(isPublishRouted, isAuthRequired(overlay));
+    // Every overlay with a way in routes publishing (auth on); dev routes nothing.
+    t.is(isPublishRouted, overlay !== 'dev');
+    t.is(routes.length > 0, overlay !== 'dev');
+    t.false(routes.some((r) => r.endsWith(' /metrics') || r.endsWith(' /api')));
+  });
+}
+
+test('a routed overlay counts clients behind its one proxy and limits each publisher', (t) => {
+  for (const overlay of ROUTED) {
+    const config = loadConfig({ ...configOf(overlay), ...exampleSecretData() });
+    t.is(config.trustProxyHops, 1, overlay);
+    t.true(config.publishRatePerS > 0, overlay);
+    t.truthy(config.authIssuer, overlay);
+    t.truthy(config.authAudience, overlay);
+  }
+  t.is(loadConfig(configOf('dev')).trustProxyHops, 0, 'dev has no proxy in front');
+});
+
+test('ingress-nginx: buffering off, 1 h timeouts, no snippets, only the listed routes exposed', (t) => {
   const ingress = only(render('overlays/ingress-nginx'), 'Ingress');
   const a = ingress.metadata.annotations as Record<string, string>;
   t.is(a['nginx.ingress.kubernetes.io/proxy-buffering'], 'off');
@@ -169,6 +226,7 @@ test('ingress-nginx: buffering off, 1 h timeouts, no snippets, only the GET rout
   );
   t.deepEqual(paths.sort(), [
     'Exact /',
+    'Exact /api/events',
     'Exact /api/spools',
     'Exact /api/sse/stream',
     'Exact /dashboard.css',
@@ -179,7 +237,7 @@ test('ingress-nginx: buffering off, 1 h timeouts, no snippets, only the GET rout
   ]);
 });
 
-test('gateway-api: the stream rule has request timeouts disabled; POST and /metrics are not routed', (t) => {
+test('gateway-api: the stream rule has request timeouts disabled; GET routes, one POST, no /metrics', (t) => {
   const route = only(render('overlays/gateway-api'), 'HTTPRoute');
   const rules = route.spec.rules as {
     matches: { path: { value: string }; method?: string }[];
@@ -189,12 +247,11 @@ test('gateway-api: the stream rule has request timeouts disabled; POST and /metr
   t.is(durationSeconds(stream?.timeouts?.request ?? 'missing'), 0);
   t.is(durationSeconds(stream?.timeouts?.backendRequest ?? 'missing'), 0);
   const matches = rules.flatMap((r) => r.matches);
-  t.true(matches.every((m) => m.method === 'GET'));
-  t.false(
-    matches.some(
-      (m) => ['/api/events', '/metrics'].includes(m.path.value) || m.path.value === '/api',
-    ),
+  t.deepEqual(
+    matches.filter((m) => m.method !== 'GET'),
+    [{ path: { type: 'Exact', value: '/api/events' }, method: 'POST' }],
   );
+  t.false(matches.some((m) => m.path.value === '/metrics' || m.path.value === '/api'));
 });
 
 test('envoy-gateway: route timeout off for the HTTPRoute, stream idle timeout ≥ 1 h on the Gateway', (t) => {
@@ -258,6 +315,12 @@ test('NetworkPolicy: in from the ingress namespace and Prometheus only, out to D
     t.deepEqual(fromPrometheus.from[0].podSelector.matchLabels, {
       'app.kubernetes.io/name': 'prometheus',
     });
+    t.deepEqual(fromPrometheus.from[0].namespaceSelector.matchLabels, {
+      'kubernetes.io/metadata.name': 'monitoring',
+    });
+    // The ingress reaches the routes only; Prometheus reaches /metrics only.
+    t.deepEqual(fromIngress.ports, [{ port: 'http', protocol: 'TCP' }]);
+    t.deepEqual(fromPrometheus.ports, [{ port: 'metrics', protocol: 'TCP' }]);
     const [dns, redis] = policy.spec.egress;
     t.is(policy.spec.egress.length, 2);
     t.deepEqual(dns.to[0].podSelector.matchLabels, { 'k8s-app': 'kube-dns' });
@@ -287,9 +350,8 @@ test('autoscaling on open streams per pod with CPU as a floor; ServiceMonitor sc
       .stabilizationWindowSeconds >= 300,
   );
   const monitor = only(objects, 'ServiceMonitor');
-  const service = only(objects, 'Service');
   t.is(monitor.spec.endpoints[0].path, '/metrics');
-  t.is(monitor.spec.endpoints[0].port, service.spec.ports[0].name);
+  t.is(monitor.spec.endpoints[0].port, 'metrics');
   t.deepEqual(monitor.spec.selector.matchLabels, { 'app.kubernetes.io/name': 'spoolcast' });
   t.is(only(objects, 'PodDisruptionBudget').spec.maxUnavailable, 1);
 });
@@ -340,6 +402,59 @@ test('a changed setting renames the ConfigMap and so changes the pod template: t
   const after = only(changed, 'Deployment', 'spoolcast');
   t.deepEqual(configMapRefsOf(after), [changedMap.metadata.name]);
   t.notDeepEqual(after.spec.template, before.spec.template);
+});
+
+test('/metrics is served on its own port, named metrics on the container and the Service', (t) => {
+  for (const overlay of OVERLAYS) {
+    const config = loadConfig(configOf(overlay));
+    const ports = containerOf(overlay).ports as { name: string; containerPort: number }[];
+    t.is(ports.find((p) => p.name === 'metrics')?.containerPort, config.metricsPort, overlay);
+    t.not(config.metricsPort, config.port);
+    const service = only(render(`overlays/${overlay}`), 'Service', 'spoolcast');
+    t.like(
+      service.spec.ports.find((p: { name: string }) => p.name === 'metrics'),
+      { targetPort: 'metrics' },
+      overlay,
+    );
+  }
+});
+
+const USERS_ACL = readFileSync(k8sPath('redis/users.acl'), 'utf8');
+/** The password (`>…`) k8s/redis/users.acl gives `user`. */
+const aclPasswordOf = (user: string) =>
+  new RegExp(`^user ${user} (?:\\S+ )*?>(\\S+)`, 'm').exec(USERS_ACL)?.[1];
+
+test('every overlay connects as the gateway user of k8s/redis/users.acl', (t) => {
+  for (const overlay of OVERLAYS) {
+    t.is(loadConfig(configOf(overlay)).redisUsername, 'spoolcast-gateway', overlay);
+  }
+  t.truthy(aclPasswordOf('spoolcast-gateway'));
+});
+
+test("dev: the Redis loads k8s/redis/users.acl, and the gateway has its user's password", (t) => {
+  const objects = render('overlays/dev');
+  const redis = only(objects, 'Deployment', 'spoolcast-redis').spec.template.spec;
+  const args = redis.containers[0].args as string[];
+  const aclPath = args[args.indexOf('--aclfile') + 1] as string;
+  const mount = (redis.containers[0].volumeMounts as { name: string; mountPath: string }[]).find(
+    (m) => aclPath.startsWith(`${m.mountPath}/`),
+  );
+  const volume = redis.volumes.find((v: { name: string }) => v.name === mount?.name);
+  const acl = only(objects, 'Secret', volume?.secret?.secretName);
+  const decode = (text: string) => Buffer.from(text, 'base64').toString('utf8');
+  t.is(decode(acl.data[aclPath.slice(aclPath.lastIndexOf('/') + 1)]), USERS_ACL);
+  const env = containerOf('dev').env as EnvVar[];
+  const ref = env.find((e) => e.name === 'REDIS_PASSWORD')?.valueFrom?.secretKeyRef;
+  const secret = only(objects, 'Secret', ref?.name);
+  t.is<string | undefined, string | undefined>(
+    decode(secret.data[ref?.key ?? '']),
+    aclPasswordOf('spoolcast-gateway'),
+  );
+});
+
+test('docs/operations.md shows the ACL lines of k8s/redis/users.acl as they are', (t) => {
+  const doc = readFileSync(new URL('../../docs/operations.md', import.meta.url), 'utf8');
+  t.true(doc.includes(`\`\`\`\n${USERS_ACL}\`\`\``));
 });
 
 test('dev: one gateway, one Redis by URL, no CRDs needed', (t) => {
