@@ -25,7 +25,13 @@ import type {
   TargetSpec,
   ToGenerator,
 } from './lib/protocol.js';
-import { createPublisher, makeEvent, type Publisher, sleep } from './lib/publisher.js';
+import {
+  createPublisher,
+  groupOperation,
+  makeEvent,
+  type Publisher,
+  sleep,
+} from './lib/publisher.js';
 import { type ConnOptions, Sink, SseConn } from './lib/sse-conn.js';
 
 /** Connections being opened at once outside the storm (keeps the accept queue from overflowing). */
@@ -63,14 +69,15 @@ async function waitUntil(done: () => boolean, timeoutMs: number, pollMs = 10): P
 
 /**
  * Opens `n` connections, at most `concurrency` connecting at a time; resolves once each is
- * streaming or closed, or at the timeout.
+ * streaming or closed, or at the timeout. `extra` may depend on the connection's index
+ * (the filtered scenario gives each its group's path and expected events).
  */
 function openConns(
   sink: Sink,
   target: TargetSpec,
   n: number,
   concurrency: number,
-  extra: Partial<ConnOptions>,
+  extra: Partial<ConnOptions> | ((index: number) => Partial<ConnOptions>),
   timeoutMs: number,
 ): Promise<SseConn[]> {
   const url = new URL(target.url);
@@ -79,8 +86,11 @@ function openConns(
     port: Number(url.port || 80),
     path: target.streamPath,
     hostHeader: url.host,
-    ...extra,
   };
+  const optionsFor = (index: number): ConnOptions => ({
+    ...options,
+    ...(typeof extra === 'function' ? extra(index) : extra),
+  });
   return new Promise((resolve) => {
     const conns: SseConn[] = [];
     let started = 0;
@@ -94,8 +104,8 @@ function openConns(
     };
     const timer = setTimeout(finish, timeoutMs);
     const startOne = () => {
+      conns.push(new SseConn(sink, optionsFor(started), onSettled));
       started++;
-      conns.push(new SseConn(sink, options, onSettled));
     };
     const onSettled = () => {
       settled++;
@@ -126,16 +136,21 @@ interface Collected {
   disconnects: number;
   missing: number;
   outOfOrder: number;
+  unmatched: number;
   errorSamples: string[];
 }
 
-/** Per-connection checks: `endSeq` is one past the last sequence number each should have. */
+/**
+ * Per-connection checks: `endSeq` is one past the last sequence number published; a
+ * connection is owed each of its own (every `stride`-th) below it.
+ */
 function collect(conns: SseConn[], endSeq: number): Collected {
   let connected = 0;
   let connectErrors = 0;
   let disconnects = 0;
   let missing = 0;
   let outOfOrder = 0;
+  let unmatched = 0;
   const errors = new Map<string, number>();
   for (const conn of conns) {
     if (!conn.isStreaming) {
@@ -150,11 +165,23 @@ function collect(conns: SseConn[], endSeq: number): Collected {
       const key = `disconnected: ${conn.error ?? 'closed by server'}`;
       errors.set(key, (errors.get(key) ?? 0) + 1);
     }
-    missing += conn.gaps + Math.max(0, endSeq - conn.expected);
+    missing += conn.gaps + Math.max(0, Math.ceil((endSeq - conn.expected) / conn.stride));
     outOfOrder += conn.outOfOrder;
+    unmatched += conn.unmatched;
   }
   const errorSamples = [...errors].map(([k, v]) => `${v}× ${k}`);
-  return { connected, connectErrors, disconnects, missing, outOfOrder, errorSamples };
+  return { connected, connectErrors, disconnects, missing, outOfOrder, unmatched, errorSamples };
+}
+
+/** Sequence numbers in [0, end) a client of group `group` out of `groups` is owed. */
+function owed(end: number, group: number, groups: number): number {
+  return groups <= 1 ? end : Math.max(0, Math.ceil((end - group) / groups));
+}
+
+/** What the server's CPU in a window paid for: the deliveries and events inside it. */
+interface WindowWork {
+  deliveries: number;
+  events: number;
 }
 
 function baseResult(
@@ -166,7 +193,13 @@ function baseResult(
   expected: number,
   publishErrors: number,
   window: CpuReading,
+  work: WindowWork | null,
+  filterGroups = 0,
 ): RunResult {
+  // Server CPU time over the window, µs (the reading is % of one core over wallMs).
+  const serverCpuUs = window.otherPct === null ? null : window.otherPct * window.wallMs * 10;
+  const per = (n: number) =>
+    serverCpuUs === null || work === null || n <= 0 ? null : round2(serverCpuUs / n);
   return {
     scenario: scenario.name,
     server: target.name,
@@ -180,11 +213,17 @@ function baseResult(
     delivered: sink.delivered,
     missing: c.missing,
     outOfOrder: c.outOfOrder,
+    unmatched: c.unmatched,
+    filterGroups,
     latency: sink.hist.summary(),
     eventStats: sink.eventStats(),
     perSecond: perSecond(sink),
     windowMs: Math.round(window.wallMs),
-    deliveriesPerS: Math.round((sink.delivered / window.wallMs) * 1000),
+    deliveriesPerS: Math.round(((work?.deliveries ?? sink.delivered) / window.wallMs) * 1000),
+    windowDeliveries: work?.deliveries ?? 0,
+    windowEvents: work?.events ?? 0,
+    serverCpuUsPerDelivery: per(work?.deliveries ?? 0),
+    serverCpuUsPerEvent: per(work?.events ?? 0),
     genCpuPct: round1(window.selfPct),
     serverCpuPct: window.otherPct === null ? null : round1(window.otherPct),
     coreBusyPct: window.coresPct.map(round1),
@@ -197,17 +236,36 @@ function baseResult(
 }
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
+const round2 = (n: number) => Math.round(n * 100) / 100;
 
 /** What the steady and burst scenarios start with: a fresh sink, a publisher, the clients. */
 async function openScenario(
   target: TargetSpec,
-  spec: { name: string; clients: number },
+  spec: { name: string; clients: number; filterGroups?: number },
   verb: string,
 ) {
   const sink = new Sink(nextRun++);
   const publisher = publisherFor(target);
   const errorsBefore = publisher.errors;
-  const conns = await openConns(sink, target, spec.clients, OPEN_CONCURRENCY, {}, OPEN_TIMEOUT_MS);
+  const groups = spec.filterGroups ?? 0;
+  // Filtered: client i is in group i mod groups, streams only that group's operation and is
+  // owed exactly the events with seq ≡ group (mod groups), in order.
+  const extra =
+    groups > 0
+      ? (i: number): Partial<ConnOptions> => ({
+          path: `${target.streamPath}?operation=${encodeURIComponent(groupOperation(i % groups))}`,
+          startSeq: i % groups,
+          stride: groups,
+        })
+      : {};
+  const conns = await openConns(
+    sink,
+    target,
+    spec.clients,
+    OPEN_CONCURRENCY,
+    extra,
+    OPEN_TIMEOUT_MS,
+  );
   const streaming = conns.filter((c) => c.isStreaming && c.isOpen).length;
   log(`${target.name}/${spec.name}: ${streaming}/${spec.clients} streaming; ${verb}`);
   // Let the connect storm's acks and first frames settle before timing starts (a bench
@@ -220,18 +278,22 @@ async function runSteady(
   target: TargetSpec,
   spec: Extract<ScenarioSpec, { kind: 'steady' }>,
 ): Promise<RunResult> {
-  const { sink, publisher, errorsBefore, conns, streaming } = await openScenario(
-    target,
-    spec,
-    'publishing',
-  );
+  const { sink, publisher, errorsBefore, conns } = await openScenario(target, spec, 'publishing');
+  const groups = spec.filterGroups ?? 0;
   // Warm-up events (JIT, first-use allocations) are checked for delivery but not timed.
   const warmup = Math.round(spec.ratePerS * spec.warmupS);
   const total = warmup + Math.round(spec.ratePerS * spec.durationS);
   sink.trackEvents(total);
   sink.recordFromSeq = warmup;
+  // What the clients streaming now are owed: every event, or their group's share of them.
+  let expected = 0;
+  conns.forEach((conn, i) => {
+    if (conn.isStreaming && conn.isOpen)
+      expected += owed(total, groups > 0 ? i % groups : 0, groups);
+  });
   const periodMs = 1000 / spec.ratePerS;
   let cpu: CpuWindow | null = null;
+  let deliveredAtStart = 0;
   const start = performance.now();
   let sent = 0;
   await new Promise<void>((resolve) => {
@@ -240,9 +302,10 @@ async function runSteady(
       while (sent < due) {
         if (sent === warmup) {
           cpu = new CpuWindow(target.pid);
+          deliveredAtStart = sink.delivered;
           sink.t0Ms = performance.now();
         }
-        publisher.publish(makeEvent(sink.run, sent, nowUs()));
+        publisher.publish(makeEvent(sink.run, sent, nowUs(), groups));
         sent++;
       }
       if (sent >= total) {
@@ -253,9 +316,9 @@ async function runSteady(
     };
     tick();
   });
-  const expected = total * streaming;
   const drained = await waitUntil(() => sink.delivered >= expected, spec.drainTimeoutS * 1000);
   const window = (cpu ?? new CpuWindow(target.pid)).stop();
+  const work = { deliveries: sink.delivered - deliveredAtStart, events: total - warmup };
   await publisher.settled(5000);
   const c = collect(conns, total);
   closeAll(conns);
@@ -268,6 +331,8 @@ async function runSteady(
     expected,
     publisher.errors - errorsBefore,
     window,
+    work,
+    groups,
   );
   if (!drained)
     result.notes.push(`not all delivered within ${spec.drainTimeoutS} s of the last publish`);
@@ -294,6 +359,7 @@ async function runBurst(
   const windows: [number, number][] = [];
   sink.t0Ms = performance.now();
   let published = 0;
+  let windowDeliveries = 0;
   for (let r = 0; r < spec.repeats; r++) {
     const before = sink.delivered;
     const goal = before + spec.events * streaming;
@@ -309,6 +375,7 @@ async function runBurst(
     const endMs = complete ? sink.lastDeliveryMs : performance.now();
     const durationMs = Math.max(0.001, endMs - t0);
     const deliveries = sink.delivered - before;
+    windowDeliveries += deliveries;
     bursts.push({
       deliveries,
       durationMs: round1(durationMs),
@@ -359,6 +426,7 @@ async function runBurst(
     published * streaming,
     publisher.errors - errorsBefore,
     window,
+    { deliveries: windowDeliveries, events: published },
   );
   const rates = bursts.map((b) => b.deliveriesPerS).sort((a, b) => a - b);
   result.deliveriesPerS = rates[Math.floor((rates.length - 1) / 2)] ?? 0; // median burst
@@ -486,6 +554,7 @@ async function runStorm(
     (endSeq - startSeq) * streaming,
     publisher.errors - errorsBefore,
     window,
+    null,
   );
   result.delivered = stormDelivered;
   result.storm = storm;
@@ -517,7 +586,7 @@ async function runMemory(
   const window = cpu.stop();
   const c = collect(conns, 0);
   closeAll(conns);
-  const result = baseResult(spec, target, sink, c, 0, 0, 0, window);
+  const result = baseResult(spec, target, sink, c, 0, 0, 0, window, null);
   if (before !== null && after !== null && c.connected > 0) {
     result.memory = {
       clients: c.connected,

@@ -10,7 +10,9 @@
  * Options (see bench/README.md):
  *   --quick                 smoke run, ~3–4 min (short scenarios, one burst, 10k clients kept)
  *   --scenario <names>      comma-separated subset: memory, steady-1k-10, steady-1k-100,
- *                           burst, steady-10k-10, storm, pool
+ *                           steady-50-100, filtered (adds steady-1k-100 and
+ *                           steady-50-100, its references), burst, steady-10k-10,
+ *                           storm, pool
  *   --target-url <url>      measure this server instead of starting spoolcast (loopback only)
  *   --publish <method>      for --target-url: redis://host:port (PUBLISH on --channel) or http-post
  *   --channel <name>        input channel for --publish redis://… (default spools:updates)
@@ -28,9 +30,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { OwnProc } from './lib/meters.js';
+import { goalRows, type IdleRss } from './lib/goals.js';
+import { type OwnProc, processCpuSeconds, rssKiB } from './lib/meters.js';
 import { findOrInstallNchan, type NchanPeer, nchanVersions, startNchan } from './lib/nchan.js';
 import { freePort, type Proc, Procs, startRedis, waitForHttp200 } from './lib/procs.js';
 import { formatProfile, type ProfileSummary, summariseProfile } from './lib/profile.js';
@@ -41,15 +45,20 @@ import type {
   TargetSpec,
   ToGenerator,
 } from './lib/protocol.js';
-import { formatContext, formatHtml, formatTable } from './lib/report.js';
+import { formatContext, formatGoals, formatHtml, formatTable } from './lib/report.js';
 import {
+  FILTERED_COMPANIONS,
+  FILTERED_REFERENCE,
   type Outcome,
+  type Outcomes,
+  PEERS,
   type PoolResult,
   poolRow,
   type Row,
   rowsFor,
   SCENARIO_NAMES,
   type ScenarioName,
+  SPOOLCAST_ONLY,
   scenarioSpecs,
 } from './lib/scenarios.js';
 
@@ -99,6 +108,12 @@ function selectedScenarios(): ScenarioName[] {
     if (!(SCENARIO_NAMES as readonly string[]).includes(name)) {
       throw new Error(`unknown scenario "${name}"; known: ${SCENARIO_NAMES.join(', ')}`);
     }
+  }
+  // The filtered scenario is shown beside, and judged against, unfiltered runs.
+  const companions = FILTERED_COMPANIONS.filter((c) => !asked.includes(c));
+  if (asked.includes('filtered') && companions.length > 0) {
+    say(`filtered comes with ${companions.join(' and ')}: running them too`);
+    asked.push(...companions);
   }
   return SCENARIO_NAMES.filter((n) => asked.includes(n));
 }
@@ -369,6 +384,7 @@ async function main(): Promise<number> {
     let redisUrl: string | null = null;
     let redisPid: number | null = null;
     let spoolcast: Proc | null = null;
+    let baseline: Proc | null = null;
     let nchan: NchanPeer | null = null;
     let versions: Record<string, string> = {};
     if (needsServers) {
@@ -476,6 +492,7 @@ async function main(): Promise<number> {
           },
         },
       );
+      baseline = naive;
       const url = `http://127.0.0.1:${port}`;
       own(SERVICE_CORE, naive);
       await waitForHttp200(`${url}/readyz`, naive, 30_000);
@@ -535,10 +552,49 @@ async function main(): Promise<number> {
       say(`generator pid ${generator.proc.pid}, core ${GENERATOR_CORE}`);
     }
 
+    // Each server idle: started and ready, before any stream was opened; its RSS at the
+    // end of a settle, and its CPU over the settle (timers, threads: what every event's
+    // CPU figure also carries).
+    let idleRss: IdleRss | null = null;
+    let idleCpuPct: Record<string, number | null> | null = null;
+    if (needsServers) {
+      // spoolcast-post is the same process as spoolcast.
+      const idleTargets = targets.filter((t) => t.name !== 'spoolcast-post' && t.pid !== null);
+      const pidOf = (t: TargetSpec) => t.pid as number;
+      const cpuBefore = idleTargets.map((t) => processCpuSeconds(pidOf(t)));
+      const settleMs = quick ? 1000 : 3000;
+      const t0 = performance.now();
+      await sleep(settleMs);
+      const wallS = (performance.now() - t0) / 1000;
+      const idle: IdleRss = {};
+      const cpu: Record<string, number | null> = {};
+      idleTargets.forEach((t, i) => {
+        idle[t.name] = rssKiB(pidOf(t));
+        const before = cpuBefore[i];
+        const after = processCpuSeconds(pidOf(t));
+        cpu[t.name] =
+          before === null || before === undefined || after === null
+            ? null
+            : Math.round(((after - before) / wallS) * 1000) / 10;
+      });
+      if (redisPid !== null) idle.redis = rssKiB(redisPid);
+      idleRss = idle;
+      idleCpuPct = cpu;
+      say(
+        `idle before any stream: ${idleTargets
+          .map((t) => {
+            const k = idle[t.name];
+            return `${t.name} ${k === null || k === undefined ? '—' : `${(k / 1024).toFixed(1)} MiB`} RSS, ${cpu[t.name] ?? '—'}% CPU`;
+          })
+          .join('; ')}`,
+      );
+    }
+
     // --- scenarios ----------------------------------------------------------------------
     const specs = scenarioSpecs(quick);
     const results: RunResult[] = [];
     const rows: Row[] = [];
+    const byScenario = new Map<string, Outcomes>();
     const errors: string[] = [];
     let pool: { sc: PoolResult | { error: string }; base: PoolResult | { error: string } } | null =
       null;
@@ -564,9 +620,13 @@ async function main(): Promise<number> {
       if (!generator) throw new Error('no generator');
       const spec = specs[name];
       const outcomes = new Map<string, Outcome>();
+      byScenario.set(name, outcomes);
       for (const target of targets) {
         // Idle connections cost the same however events would be published.
         if (name === 'memory' && target.name === 'spoolcast-post') continue;
+        // The baseline and nchan have no filters: the filtered scenario and its reference
+        // are spoolcast's alone.
+        if (SPOOLCAST_ONLY.includes(name) && PEERS.includes(target.name)) continue;
         try {
           const result = await generator.run(target, spec);
           results.push(result);
@@ -579,7 +639,18 @@ async function main(): Promise<number> {
           say(`  ${target.name} ${name}: ERROR ${message}`);
         }
       }
-      rows.push(...rowsFor(name, outcomes));
+      rows.push(...rowsFor(name, outcomes, byScenario.get(FILTERED_REFERENCE)));
+    }
+    // A server that died during the run (a crash shows in its log, nchan's in nchan-error.log)
+    // makes every later comparison against it meaningless: say so.
+    for (const proc of [spoolcast, baseline, nchan?.proc ?? null]) {
+      if (proc === null) continue;
+      const { exitCode, signalCode } = proc.child;
+      if (exitCode !== null || signalCode !== null) {
+        const text = `${proc.name} exited during the run (${signalCode ?? `code ${exitCode}`}); see its log`;
+        say(text);
+        errors.push(text);
+      }
     }
     if (generator) {
       generator.exit();
@@ -609,8 +680,11 @@ async function main(): Promise<number> {
 
     // --- report -------------------------------------------------------------------------
     const table = formatTable(rows);
+    const goals = goalRows(byScenario, idleRss, idleCpuPct);
     const context = formatContext(results);
-    process.stdout.write(`\n${table}\n\n${context}\n`);
+    process.stdout.write(
+      `\n${table}\n${goals.length > 0 ? `\nGoals\n${formatGoals(goals)}\n` : ''}\n${context}\n`,
+    );
     for (const [variant, summary] of Object.entries(profileSummaries))
       process.stdout.write(`\n${variant} — ${formatProfile(summary)}\n`);
     const meta = {
@@ -640,19 +714,21 @@ async function main(): Promise<number> {
         : 'none (taskset missing)',
       build,
       versions,
+      idleRssKiB: idleRss,
+      idleCpuPct,
       targets,
       specs: Object.fromEntries(
         scenarios.filter((s) => s !== 'pool').map((s) => [s, specs[s as keyof typeof specs]]),
       ),
       errors,
     };
-    const json = { ...meta, rows, results, pool, profile: profileSummaries };
+    const json = { ...meta, rows, goals, results, pool, profile: profileSummaries };
     const jsonFile = path.join(RESULTS_DIR, `${stamp}.json`);
     const htmlFile = path.join(RESULTS_DIR, `${stamp}.html`);
     fs.writeFileSync(jsonFile, `${JSON.stringify(json, null, 2)}\n`);
     fs.writeFileSync(
       htmlFile,
-      formatHtml(`spoolcast bench ${stamp}${quick ? ' (quick)' : ''}`, rows, results, meta),
+      formatHtml(`spoolcast bench ${stamp}${quick ? ' (quick)' : ''}`, rows, goals, results, meta),
     );
     say(
       `wrote ${path.relative(ROOT, jsonFile)} and ${path.relative(ROOT, htmlFile)} (logs in ${path.relative(ROOT, logDir)})`,
@@ -662,7 +738,13 @@ async function main(): Promise<number> {
       say(`${errors.length} run(s) failed:\n  ${errors.join('\n  ')}`);
       return 1;
     }
-    if (opts.strict && rows.some((r) => r.verdict !== 'met')) return 3;
+    if (
+      opts.strict &&
+      // Rows without a verdict (the pool, the filtered scenario's reference) do not count.
+      (rows.some((r) => r.verdict !== 'met' && r.verdict !== 'n/a') ||
+        goals.some((g) => g.verdict !== 'met' && g.verdict !== 'reported'))
+    )
+      return 3;
     return 0;
   } finally {
     clearTimeout(deadline);

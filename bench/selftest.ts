@@ -3,7 +3,9 @@
  * as a chunked (and as a close-delimited) SSE stream, split into writes of 1, 13 and 997
  * bytes; every event must arrive once, in order, with the monitor recording each `id:`. A
  * stream shaped as nchan 1.3.6 sends it (no chunking, `: hi` comment first, ids `<time>:<n>`,
- * the producer's JSON unchanged) must parse the same way.
+ * the producer's JSON unchanged) must parse the same way. A filtered client (every 20th
+ * event from its group's first) must take exactly its group's events, and report an event of
+ * another group as not selected, a missing one as a gap and a repeated one as out of order.
  *
  *   node --import tsx bench/selftest.ts
  */
@@ -146,6 +148,58 @@ for (const variant of ['faulty', 'reordered'] as const) {
   if (!ok) failures++;
   process.stdout.write(
     `${ok ? 'ok  ' : 'FAIL'} nchan-shaped stream: received ${conn.received}/${N}, gaps ${conn.gaps}, out of order ${conn.outOfOrder}, id of event 49 ${conn.ids?.get(49)}\n`,
+  );
+  conn.close();
+}
+// A filtered client: group 3 of 20 is owed events 3, 23, 43, … (operation OP-3) only.
+for (const variant of ['exact', 'leaky'] as const) {
+  const GROUPS = 20;
+  const GROUP = 3;
+  let body = 'retry: 2000\n\nevent: connected\ndata: {"bus":"ok"}\n\n';
+  for (let i = 0; i < N; i++) {
+    const mine = i % GROUPS === GROUP;
+    // leaky: one of group 4's events gets through, one of its own is lost, one repeated.
+    const leak = variant === 'leaky' && i === 44;
+    if (variant === 'leaky' && i === 63) continue;
+    if (!mine && !leak) continue;
+    const frame = `id: 17-${i}\nevent: spool_update\ndata: ${makeEvent(RUN, i, 1000 + i, GROUPS)}\n\n`;
+    body += frame;
+    if (variant === 'leaky' && i === 83) body += frame;
+    if (i % 40 === 3) body += ': heartbeat\n\nevent: heartbeat\ndata: {"last_event_id":"17-1"}\n\n';
+  }
+  current = Buffer.from(
+    `HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n${body}`,
+  );
+  step = 13;
+  const sink = new Sink(RUN);
+  const conn = await new Promise<SseConn>((resolve) => {
+    const c: SseConn = new SseConn(
+      sink,
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/?operation=OP-3',
+        hostHeader: 'selftest',
+        startSeq: GROUP,
+        stride: GROUPS,
+      },
+      () => resolve(c),
+    );
+  });
+  const owed = Math.ceil((N - GROUP) / GROUPS);
+  const deadline = Date.now() + 20_000;
+  while (conn.expected < N && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  await new Promise((r) => setTimeout(r, 100));
+  const want = variant === 'exact' ? 0 : 1;
+  const ok =
+    conn.received === owed - want &&
+    conn.gaps === want &&
+    conn.outOfOrder === want &&
+    conn.unmatched === want &&
+    conn.expected === GROUP + owed * GROUPS;
+  if (!ok) failures++;
+  process.stdout.write(
+    `${ok ? 'ok  ' : 'FAIL'} filtered stream (${variant}): received ${conn.received}/${owed}, gaps ${conn.gaps}, out of order ${conn.outOfOrder}, not selected ${conn.unmatched} (want ${want} each)\n`,
   );
   conn.close();
 }

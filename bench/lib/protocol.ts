@@ -36,6 +36,12 @@ export type ScenarioSpec =
       warmupS: number;
       durationS: number;
       drainTimeoutS: number;
+      /**
+       * Filtered fan-out: the clients are split round-robin into this many groups, client
+       * group k streaming `?operation=OP-k`, and event `seq` carries operation
+       * `OP-<seq mod filterGroups>` (exactly one group's). 0 or absent: unfiltered.
+       */
+      filterGroups?: number;
     }
   | {
       kind: 'burst';
@@ -119,6 +125,10 @@ export interface RunResult {
   missing: number;
   /** Events received at or below a sequence number already seen (duplicates or reordering). */
   outOfOrder: number;
+  /** Events a client received although its filter does not select them (filter leaks). */
+  unmatched: number;
+  /** Filter groups of a filtered run (0: every client gets every event). */
+  filterGroups: number;
   latency: LatencySummary | null;
   /**
    * Latency split per event: publish → first client to receive it (pipeline), and first →
@@ -134,8 +144,20 @@ export interface RunResult {
   perSecond: SecondPoint[];
   /** Length of the measured window (ms). */
   windowMs: number;
-  /** Deliveries per second over the measured window. */
+  /** Deliveries per second over the measured window (burst: the median burst's rate). */
   deliveriesPerS: number;
+  /** Deliveries made inside the measured window(s): what the server's CPU there paid for. */
+  windowDeliveries: number;
+  /** Events published inside the measured window(s). */
+  windowEvents: number;
+  /**
+   * Server process CPU time (all threads, user + system) over the measured window(s) divided
+   * by the deliveries in them, µs; null when the server pid is unknown or nothing was
+   * delivered (and for the memory and storm scenarios, whose windows are connects).
+   */
+  serverCpuUsPerDelivery: number | null;
+  /** The same CPU time divided by the events published in the window(s), µs. */
+  serverCpuUsPerEvent: number | null;
   /** Generator process CPU over the window, % of one core (user + system). */
   genCpuPct: number;
   /** Server process CPU (all threads) over the window, % of one core; null if not local. */

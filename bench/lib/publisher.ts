@@ -9,7 +9,9 @@ import type { PublishMethod } from './protocol.js';
 
 const EVENT_TYPES = ['TOMAR', 'PAUSAR', 'COMPLETAR', 'STATE_CHANGE'];
 const WORKERS = ['MR(93)', 'JP(12)', 'CS(7)', 'AV(104)'];
-const ESTADOS = ['ARM: En Progreso', 'SOLD: Pausado', 'ARM: Completado', 'METROLOGIA: Pendiente'];
+/** `estado_detalle` is `<operation>: <state>`; the gateway's `operation` filter reads the first part. */
+const OPERATIONS = ['ARM', 'SOLD', 'ARM', 'METROLOGIA'];
+const STATES = ['En Progreso', 'Pausado', 'Completado', 'Pendiente'];
 
 /** `DD-MM-YYYY HH:MM:SS` as the plant clock would write it (the time itself does not matter). */
 function plantTimestamp(date: Date): string {
@@ -17,31 +19,42 @@ function plantTimestamp(date: Date): string {
   return `${p(date.getUTCDate())}-${p(date.getUTCMonth() + 1)}-${date.getUTCFullYear()} ${p(date.getUTCHours())}:${p(date.getUTCMinutes())}:${p(date.getUTCSeconds())}`;
 }
 
+/** The operation of event `seq` when events cycle through `groups` filter groups. */
+export const groupOperation = (group: number) => `OP-${group}`;
+
 /**
  * A realistic ~300-byte producer event. `tUs` is the generator's performance.now() in µs
- * when the event is handed to the publisher.
+ * when the event is handed to the publisher. With `groups` > 0 (the filtered scenario) the
+ * operation in `estado_detalle` is `OP-<seq mod groups>`, so each event matches exactly one
+ * `?operation=OP-k` stream group, and the groups take turns event by event.
  */
-export function makeEvent(run: number, seq: number, tUs: number): string {
+export function makeEvent(run: number, seq: number, tUs: number, groups = 0): string {
   const k = seq % 4;
+  const operation = groups > 0 ? groupOperation(seq % groups) : OPERATIONS[k];
   return (
     `{"bench_run":${run},"bench_seq":${seq},"bench_t":${tUs},` +
     `"event_type":"${EVENT_TYPES[k]}","tag_spool":"SPOOL-${String(seq % 5000).padStart(5, '0')}",` +
-    `"worker_nombre":"${WORKERS[k]}","estado_detalle":"${ESTADOS[k]}",` +
+    `"worker_nombre":"${WORKERS[k]}","estado_detalle":"${operation}: ${STATES[k]}",` +
     `"timestamp":"${plantTimestamp(new Date())}","operacion":"ARM","ot":"OT-2026-0042",` +
     `"nv":"NV-118","proyecto":"Mina Norte","linea":"L${k + 1}"}`
   );
 }
 
+/** Filter groups the bench uses at most (bounds EVENT_TAIL_MIN's search). */
+export const MAX_FILTER_GROUPS = 100;
+
 /**
  * Bytes every event carries after its `bench_t` digits, up to (not including) its closing
- * brace. A server forwards the producer fields as sent, so the receiver may skip this many
- * bytes before looking for the next event.
+ * brace, filtered or not. A server forwards the producer fields as sent, so the receiver
+ * may skip this many bytes before looking for the next event.
  */
 export const EVENT_TAIL_MIN = Math.min(
-  ...[0, 1, 2, 3].map((k) => {
-    const event = makeEvent(0, k, 0);
-    return event.length - (event.indexOf('"bench_t":0') + '"bench_t":0'.length) - 1;
-  }),
+  ...[0, MAX_FILTER_GROUPS].flatMap((groups) =>
+    Array.from({ length: Math.max(4, groups) }, (_, k) => {
+      const event = makeEvent(0, k, 0, groups);
+      return event.length - (event.indexOf('"bench_t":0') + '"bench_t":0'.length) - 1;
+    }),
+  ),
 );
 
 /** Sends events; errors are counted, never thrown. */

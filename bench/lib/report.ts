@@ -3,6 +3,7 @@
  * SVG chart per scenario of p50/p99 latency per second, spoolcast (both feeds) against the
  * baseline and nchan.
  */
+import type { GoalRow } from './goals.js';
 import type { RunResult } from './protocol.js';
 import type { Row } from './scenarios.js';
 
@@ -19,6 +20,7 @@ const HEADERS = [
   'stretch',
   'stretch verdict',
   'spoolcast delivered',
+  'CPU/deliv sc/base/nchan',
   'gen CPU sc/base/nchan',
   'foreign c0/c1',
 ];
@@ -37,18 +39,57 @@ function cells(row: Row): string[] {
     row.stretchTarget,
     row.stretch,
     row.delivered,
+    row.cpuPerDelivery,
     row.genCpu,
     row.foreign,
   ];
 }
 
-/** The results table as aligned plain text. */
-export function formatTable(rows: Row[]): string {
-  const all = [HEADERS, ...rows.map(cells)];
-  const widths = HEADERS.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+/** Aligned plain text: a header, a rule, the rows. */
+function aligned(headers: string[], rows: string[][]): string {
+  const all = [headers, ...rows];
+  const widths = headers.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
   const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' │ ');
   const rule = widths.map((w) => '─'.repeat(w)).join('─┼─');
-  return [line(HEADERS), rule, ...rows.map((r) => line(cells(r)))].join('\n');
+  return [line(headers), rule, ...rows.map(line)].join('\n');
+}
+
+/** The results table as aligned plain text. */
+export function formatTable(rows: Row[]): string {
+  return aligned(HEADERS, rows.map(cells));
+}
+
+const GOAL_HEADERS = [
+  'goal',
+  'fed by',
+  'measure',
+  'spoolcast',
+  'baseline',
+  'nchan',
+  'verdict rule',
+  '× peer',
+  'verdict',
+  'delivery check sc/base/nchan',
+];
+
+function goalCells(row: GoalRow): string[] {
+  return [
+    row.goal,
+    row.variant,
+    row.measure,
+    row.spoolcast,
+    row.baseline,
+    row.nchan,
+    row.rule,
+    row.ratio,
+    row.verdict,
+    row.delivered,
+  ];
+}
+
+/** The goals table (bench/README.md, "Goals") as aligned plain text. */
+export function formatGoals(rows: GoalRow[]): string {
+  return aligned(GOAL_HEADERS, rows.map(goalCells));
 }
 
 /** A second, smaller table: where the CPU went and how long each run measured. */
@@ -63,6 +104,8 @@ export function formatContext(results: RunResult[]): string {
     'pub→1st client p50/p99',
     '1st→last client p50/p99',
     'server CPU',
+    'CPU µs/deliv',
+    'CPU µs/event',
     'redis CPU',
     'core0 (foreign)',
     'core1 (foreign)',
@@ -79,6 +122,8 @@ export function formatContext(results: RunResult[]): string {
     r.eventStats ? `${r.eventStats.firstP50} / ${r.eventStats.firstP99} ms` : '—',
     r.eventStats ? `${r.eventStats.spreadP50} / ${r.eventStats.spreadP99} ms` : '—',
     r.serverCpuPct === null ? '—' : pct(r.serverCpuPct),
+    r.serverCpuUsPerDelivery == null ? '—' : String(r.serverCpuUsPerDelivery),
+    r.serverCpuUsPerEvent == null ? '—' : String(r.serverCpuUsPerEvent),
     r.procsPct.redis === undefined ? '—' : pct(r.procsPct.redis),
     `${pct(r.coreBusyPct[0])} (${pct(r.foreignPct[0])})`,
     `${pct(r.coreBusyPct[1])} (${pct(r.foreignPct[1])})`,
@@ -194,10 +239,26 @@ const TARGET_P99: Record<string, number> = {
   'steady-10k-10': 300,
 };
 
+function htmlTable(headers: string[], rows: string[][], verdictColumn: number): string {
+  return [
+    '<table>',
+    `<tr>${headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>`,
+    ...rows.map((r) => {
+      const verdict = r[verdictColumn] ?? '';
+      const cls = verdict === 'met' ? 'met' : verdict === 'reported' ? '' : 'miss';
+      return `<tr class="${cls}">${r
+        .map((c, i) => `<td${i === verdictColumn ? ' class="verdict"' : ''}>${escapeHtml(c)}</td>`)
+        .join('')}</tr>`;
+    }),
+    '</table>',
+  ].join('\n');
+}
+
 /** The self-contained HTML report. */
 export function formatHtml(
   title: string,
   rows: Row[],
+  goals: GoalRow[],
   results: RunResult[],
   meta: Record<string, unknown>,
 ): string {
@@ -223,35 +284,32 @@ export function formatHtml(
       );
     })
     .join('\n');
-  const table = [
-    '<table>',
-    `<tr>${HEADERS.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>`,
-    ...rows.map(
-      (r) =>
-        `<tr class="${r.verdict === 'met' ? 'met' : 'miss'}">${cells(r)
-          .map((c) => `<td>${escapeHtml(c)}</td>`)
-          .join('')}</tr>`,
-    ),
-    '</table>',
-  ].join('\n');
+  const table = htmlTable(HEADERS, rows.map(cells), HEADERS.indexOf('verdict'));
+  const goalTable =
+    goals.length === 0
+      ? ''
+      : `<h2>Goals</h2>\n${htmlTable(GOAL_HEADERS, goals.map(goalCells), GOAL_HEADERS.indexOf('verdict'))}`;
   return `<!doctype html>
 <html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <style>
 body{font-family:sans-serif;margin:24px;color:#222}
 table{border-collapse:collapse;font-size:13px;margin-bottom:24px}
 td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}
-tr.met td:nth-child(9){color:#070;font-weight:bold}
-tr.miss td:nth-child(9){color:#b00;font-weight:bold}
+tr.met td.verdict{color:#070;font-weight:bold}
+tr.miss td.verdict{color:#b00;font-weight:bold}
 td:first-child{white-space:nowrap}
 pre{background:#f6f6f6;padding:8px;font-size:12px;overflow:auto}
 </style></head><body>
 <h1>${escapeHtml(title)}</h1>
 ${table}
+${goalTable}
 <h2>Where the time and CPU went</h2>
 <pre>${escapeHtml(formatContext(results))}</pre>
 <p>pub→1st client: publish to the first client that received the event (the pipeline);
-1st→last client: spread of the fan-out. "foreign": busy time on the core from processes that
-are not the bench's (other users of the machine).</p>
+1st→last client: spread of the fan-out. CPU µs/deliv and µs/event: the server process's CPU
+time (all threads) over the measured window, divided by the deliveries and by the events in
+it. "foreign": busy time on the core from processes that are not the bench's (other users of
+the machine).</p>
 ${charts}
 <h2>Run</h2>
 <pre>${escapeHtml(JSON.stringify(meta, null, 2))}</pre>

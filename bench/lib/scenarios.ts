@@ -12,6 +12,8 @@ export const SCENARIO_NAMES = [
   'memory',
   'steady-1k-10',
   'steady-1k-100',
+  'steady-50-100',
+  'filtered',
   'burst',
   'steady-10k-10',
   'storm',
@@ -27,6 +29,26 @@ export interface PoolResult {
   eventsPerS: number;
   cpuPct: number;
 }
+
+/** Filter groups of the `filtered` scenario: `?operation=OP-0` … `OP-19`, 50 streams each. */
+export const FILTER_GROUPS = 20;
+
+/**
+ * What the filtered scenario is shown beside and judged against, both unfiltered at the
+ * same rate: the same 1,000 streams (steady-1k-100, 100,000 deliveries/s), and the same
+ * deliveries (steady-50-100: 50 streams, each getting every event, 5,000 deliveries/s).
+ * The verdict uses the second: same deliveries, same load, so the difference is what the
+ * 950 streams an event does not select and the 20 filters cost.
+ */
+export const FILTERED_BESIDE = 'steady-1k-100';
+export const FILTERED_REFERENCE = 'steady-50-100';
+/** Scenarios that come with `filtered` (run too when it is asked for). */
+export const FILTERED_COMPANIONS: readonly ScenarioName[] = [FILTERED_BESIDE, FILTERED_REFERENCE];
+
+/** Scenarios run on spoolcast only (the baseline and nchan have no filters). */
+export const SPOOLCAST_ONLY: readonly ScenarioName[] = ['steady-50-100', 'filtered'];
+/** The peers, which do not run the SPOOLCAST_ONLY scenarios. */
+export const PEERS: readonly string[] = ['baseline', 'nchan'];
 
 /** The generator-driven scenario specs; `pool` is run by the orchestrator itself. */
 export function scenarioSpecs(quick: boolean): Record<Exclude<ScenarioName, 'pool'>, ScenarioSpec> {
@@ -50,6 +72,28 @@ export function scenarioSpecs(quick: boolean): Record<Exclude<ScenarioName, 'poo
       warmupS: quick ? 1 : 2,
       durationS: steadyS,
       drainTimeoutS: 15,
+    },
+    // The filtered scenario's deliveries without filters: 50 streams × 100 events/s.
+    'steady-50-100': {
+      kind: 'steady',
+      name: 'steady-50-100',
+      clients: 1000 / FILTER_GROUPS,
+      ratePerS: 100,
+      warmupS: quick ? 1 : 2,
+      durationS: steadyS,
+      drainTimeoutS: 15,
+    },
+    // steady-1k-100 with the clients in 20 filter groups (issue 15): each event reaches the
+    // 50 streams of its group, so 5,000 deliveries/s against 100,000. spoolcast only.
+    filtered: {
+      kind: 'steady',
+      name: 'filtered',
+      clients: 1000,
+      ratePerS: 100,
+      warmupS: quick ? 1 : 2,
+      durationS: steadyS,
+      drainTimeoutS: 15,
+      filterGroups: FILTER_GROUPS,
     },
     burst: {
       kind: 'burst',
@@ -85,6 +129,8 @@ export const LABELS: Record<ScenarioName, string> = {
   memory: 'memory / idle conn (10k)',
   'steady-1k-10': '1k clients, 10 ev/s',
   'steady-1k-100': '1k clients, 100 ev/s',
+  'steady-50-100': '50 clients, 100 ev/s (reference)',
+  filtered: '1k clients in 20 filter groups, 100 ev/s',
   burst: '1k-event burst → 1k clients',
   'steady-10k-10': '10k clients, 10 ev/s',
   storm: '10k reconnect storm (Last-Event-ID)',
@@ -123,6 +169,8 @@ export interface Row {
   stretch: Verdict;
   /** spoolcast's delivery check. */
   delivered: string;
+  /** Server CPU per delivery in the runs compared, µs: spoolcast / baseline / nchan. */
+  cpuPerDelivery: string;
   /** Generator CPU in the runs compared: spoolcast / baseline / nchan. */
   genCpu: string;
   /** Highest foreign load on core 0 / core 1 over the runs compared. */
@@ -151,23 +199,24 @@ function noise(runs: RunResult[]): string | null {
   return busy.length === 0 ? null : `noisy: ${busy.join(', ')} foreign`;
 }
 
-const fmtMs = (ms: number | null | undefined) =>
+export const fmtMs = (ms: number | null | undefined) =>
   ms === null || ms === undefined || Number.isNaN(ms)
     ? '—'
     : ms >= 1000
       ? `${(ms / 1000).toFixed(2)} s`
       : `${ms < 10 ? ms.toFixed(2) : ms.toFixed(1)} ms`;
-const fmtRate = (n: number) =>
+export const fmtRate = (n: number) =>
   n >= 1e6 ? `${(n / 1e6).toFixed(2)} M/s` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k/s` : `${n}/s`;
-const fmtRatio = (better: number | null) =>
+export const fmtRatio = (better: number | null) =>
   better === null || !Number.isFinite(better) ? '—' : `${better.toFixed(2)}×`;
-const firstLine = (text: string) => (text.split('\n')[0] ?? '').slice(0, 60);
+export const firstLine = (text: string) => (text.split('\n')[0] ?? '').slice(0, 60);
 
 function deliveryText(r: RunResult): string {
   const pct = r.expected === 0 ? 100 : (r.delivered / r.expected) * 100;
   const issues: string[] = [];
   if (r.missing > 0) issues.push(`${r.missing} missing`);
   if (r.outOfOrder > 0) issues.push(`${r.outOfOrder} dup/ooo`);
+  if ((r.unmatched ?? 0) > 0) issues.push(`${r.unmatched} not selected by the filter`);
   if (r.connectErrors > 0) issues.push(`${r.connectErrors} conn failed`);
   if (r.disconnects > 0) issues.push(`${r.disconnects} dropped`);
   if (r.publishErrors > 0) issues.push(`${r.publishErrors} publish errors`);
@@ -179,6 +228,7 @@ export function deliveryIntact(r: RunResult): boolean {
   return (
     r.missing === 0 &&
     r.outOfOrder === 0 &&
+    (r.unmatched ?? 0) === 0 &&
     r.connectErrors === 0 &&
     r.disconnects === 0 &&
     r.publishErrors === 0 &&
@@ -190,7 +240,7 @@ export function deliveryIntact(r: RunResult): boolean {
  * Judges a figure. A timing miss with a saturated generator in any of the runs compared is
  * inconclusive; a miss while other users loaded the cores says so.
  */
-function judge(met: boolean, runs: RunResult[], timing: boolean): Verdict {
+export function judge(met: boolean, runs: RunResult[], timing: boolean): Verdict {
   if (met) return 'met';
   if (!timing) return 'MISSED';
   if (runs.some(isSaturated)) return 'inconclusive: generator saturated';
@@ -203,6 +253,21 @@ export type Outcomes = Map<string, Outcome>;
 
 const cell = (o: Outcome | undefined, show: (r: RunResult) => string) =>
   isResult(o) ? show(o) : o ? `error: ${firstLine(o.error)}` : '—';
+
+export const fmtUs = (us: number | null | undefined) =>
+  us === null || us === undefined || !Number.isFinite(us)
+    ? '—'
+    : us >= 1000
+      ? `${(us / 1000).toFixed(2)} ms`
+      : `${us < 100 ? us.toFixed(1) : us.toFixed(0)} µs`;
+
+export const cpuPerDelivery = (r: RunResult) => r.serverCpuUsPerDelivery ?? null;
+export const cpuPerEvent = (r: RunResult) => r.serverCpuUsPerEvent ?? null;
+
+function cpuCell(runs: (Outcome | undefined)[]): string {
+  if (!runs.some((r) => isResult(r) && cpuPerDelivery(r) !== null)) return '—';
+  return runs.map((r) => (isResult(r) ? fmtUs(cpuPerDelivery(r)) : '—')).join(' / ');
+}
 
 function genCpuCell(runs: (Outcome | undefined)[]): string {
   return runs
@@ -223,8 +288,12 @@ interface Judge {
   /** What a server's cell shows. */
   show: (r: RunResult) => string;
   rule: string;
-  /** Which peers the rule compares against. */
-  peers: 'better' | 'nchan';
+  /**
+   * Which runs the rule compares against: the better of baseline and nchan, nchan,
+   * (filtered) spoolcast's own unfiltered run with the same deliveries and feed, or none
+   * (a reference run, shown only).
+   */
+  peers: 'better' | 'nchan' | 'unfiltered' | 'none';
   /**
    * The verdict from spoolcast's result and the peers' (only those with results): whether it
    * is met, and the ratio shown (> 1 = spoolcast better). null: nothing to compare.
@@ -236,8 +305,8 @@ interface Judge {
   timing: boolean;
 }
 
-const p50 = (r: RunResult) => r.latency?.p50 ?? null;
-const p99 = (r: RunResult) => r.latency?.p99 ?? null;
+export const p50 = (r: RunResult) => r.latency?.p50 ?? null;
+export const p99 = (r: RunResult) => r.latency?.p99 ?? null;
 
 /** p99 ≤ factor × the better (lower) peer p99, and (if `intact`) every delivery intact. */
 function latencyJudge(factor: number, stretchP50: number | null, stretchP99: number): Judge {
@@ -267,15 +336,60 @@ function latencyJudge(factor: number, stretchP50: number | null, stretchP99: num
   };
 }
 
-const firstP50 = (r: RunResult) => r.eventStats?.firstP50 ?? null;
+export const firstP50 = (r: RunResult) => r.eventStats?.firstP50 ?? null;
+
+/** p99 at most this at 1,000 streams × 100 events/s, filtered or not (issue 18). */
+export const P99_CAP_MS = 100;
+/**
+ * A delivery to a filtered stream may cost at most this many times one in the same
+ * deliveries unfiltered (steady-50-100: same feed, same run, same 5,000 deliveries/s): all
+ * filtering may add is one match per distinct filter per event. A cost for each of the 950
+ * streams an event does not select would weigh 19× its size on every delivery.
+ */
+export const FILTERED_CPU_FACTOR = 1.25;
 
 const JUDGES: Record<Exclude<ScenarioName, 'pool'>, Judge> = {
   'steady-1k-10': latencyJudge(1, 5, 15),
   'steady-1k-100': latencyJudge(0.8, null, 30),
   'steady-10k-10': latencyJudge(0.8, null, 300),
+  filtered: {
+    measure: 'CPU/deliv, CPU/event, p99',
+    show: (r) =>
+      `${fmtUs(cpuPerDelivery(r))}, ${fmtUs(cpuPerEvent(r))}/ev, p99 ${fmtMs(p99(r))}` +
+      (r.filterGroups > 0 ? '' : ' (unfiltered)'),
+    rule: `CPU/deliv ≤ ${FILTERED_CPU_FACTOR} × ${FILTERED_REFERENCE}'s, p99 ≤ ${P99_CAP_MS} ms`,
+    peers: 'unfiltered',
+    verdict: (sc, peers) => {
+      const unfiltered = peers[0];
+      const mine = cpuPerDelivery(sc);
+      const theirs = unfiltered ? cpuPerDelivery(unfiltered) : null;
+      if (mine === null || theirs === null) return null;
+      return {
+        met:
+          mine <= FILTERED_CPU_FACTOR * theirs &&
+          (p99(sc) ?? Number.POSITIVE_INFINITY) <= P99_CAP_MS &&
+          deliveryIntact(sc),
+        ratio: mine > 0 ? theirs / mine : null,
+      };
+    },
+    // As steady-1k-100's stretch: a filtered stream gets a twentieth of the deliveries.
+    stretchTarget: 'p99 ≤ 30 ms',
+    stretch: (sc) => (p99(sc) ?? Number.POSITIVE_INFINITY) <= 30,
+    timing: true,
+  },
+  'steady-50-100': {
+    measure: 'CPU/deliv, CPU/event, p99',
+    show: (r) => `${fmtUs(cpuPerDelivery(r))}, ${fmtUs(cpuPerEvent(r))}/ev, p99 ${fmtMs(p99(r))}`,
+    rule: 'reference for filtered (no verdict)',
+    peers: 'none',
+    verdict: () => null,
+    stretchTarget: '—',
+    stretch: () => true,
+    timing: true,
+  },
   burst: {
-    measure: 'deliveries/s, 1st-delivery p50',
-    show: (r) => `${fmtRate(r.deliveriesPerS)}, ${fmtMs(firstP50(r))}`,
+    measure: 'deliveries/s, median (all), 1st p50',
+    show: (r) => `${fmtRate(r.deliveriesPerS)}, med ${fmtMs(p50(r))}, 1st ${fmtMs(firstP50(r))}`,
     rule: "≥ 3 × nchan's deliveries/s, 1st p50 ≤ nchan's",
     peers: 'nchan',
     verdict: (sc, peers) => {
@@ -342,8 +456,25 @@ const JUDGES: Record<Exclude<ScenarioName, 'pool'>, Judge> = {
   },
 };
 
-/** Table rows for one scenario: one per way of feeding spoolcast that ran. */
-export function rowsFor(scenario: Exclude<ScenarioName, 'pool'>, outcomes: Outcomes): Row[] {
+/** A peer's cell: its result, or why the scenario did not run on it. */
+function peerCell(
+  scenario: ScenarioName,
+  o: Outcome | undefined,
+  show: (r: RunResult) => string,
+): string {
+  if (o === undefined && SPOOLCAST_ONLY.includes(scenario)) return 'n/a (spoolcast only)';
+  return cell(o, show);
+}
+
+/**
+ * Table rows for one scenario: one per way of feeding spoolcast that ran. `reference` holds
+ * the outcomes of the unfiltered scenario the filtered one is judged against.
+ */
+export function rowsFor(
+  scenario: Exclude<ScenarioName, 'pool'>,
+  outcomes: Outcomes,
+  reference?: Outcomes,
+): Row[] {
   const j = JUDGES[scenario];
   const base = outcomes.get('baseline');
   const nchan = outcomes.get('nchan');
@@ -353,7 +484,14 @@ export function rowsFor(scenario: Exclude<ScenarioName, 'pool'>, outcomes: Outco
   );
   for (const v of variants) {
     const sc = outcomes.get(v.target);
-    const peerOutcomes = j.peers === 'nchan' ? [nchan] : [base, nchan];
+    const peerOutcomes =
+      j.peers === 'none'
+        ? []
+        : j.peers === 'unfiltered'
+          ? [reference?.get(v.target)]
+          : j.peers === 'nchan'
+            ? [nchan]
+            : [base, nchan];
     const peers = peerOutcomes.filter(isResult);
     const compared = [sc, ...peerOutcomes].filter(isResult);
     const row: Row = {
@@ -361,30 +499,37 @@ export function rowsFor(scenario: Exclude<ScenarioName, 'pool'>, outcomes: Outco
       variant: scenario === 'memory' ? '—' : v.label,
       measure: j.measure,
       spoolcast: cell(sc, j.show),
-      baseline: cell(base, j.show),
-      nchan: cell(nchan, j.show),
+      baseline: peerCell(scenario, base, j.show),
+      nchan: peerCell(scenario, nchan, j.show),
       rule: j.rule,
       ratio: '—',
       verdict: 'error',
       stretchTarget: j.stretchTarget,
       stretch: 'error',
       delivered: cell(sc, deliveryText),
+      cpuPerDelivery: cpuCell([sc, base, nchan]),
       genCpu: genCpuCell([sc, base, nchan]),
       foreign: foreignCell(compared),
     };
     if (isResult(sc)) {
       const verdict = peers.length > 0 ? j.verdict(sc, peers) : null;
-      if (verdict === null) row.verdict = 'no peer';
+      if (verdict === null)
+        row.verdict =
+          j.peers === 'none'
+            ? 'n/a'
+            : j.peers === 'unfiltered'
+              ? `no peer (run ${FILTERED_REFERENCE} too)`
+              : 'no peer';
       else {
         row.ratio = fmtRatio(verdict.ratio);
         row.verdict = judge(verdict.met, compared, j.timing);
       }
-      row.stretch = judge(j.stretch(sc), [sc], j.timing);
+      row.stretch = j.peers === 'none' ? 'n/a' : judge(j.stretch(sc), [sc], j.timing);
       if (scenario === 'storm' && sc.storm && sc.storm.replay !== 'complete')
         row.stretch = `replay ${sc.storm.replay}`;
       // A lost, duplicated or reordered delivery fails the scenario whatever the timing.
       if (!deliveryIntact(sc) && scenario !== 'memory') {
-        if (row.verdict === 'met') row.verdict = 'MISSED (delivery)';
+        if (row.verdict === 'met' || row.verdict === 'n/a') row.verdict = 'MISSED (delivery)';
         if (row.stretch === 'met') row.stretch = 'MISSED (delivery)';
       }
     }
@@ -423,6 +568,7 @@ export function poolRow(pool: {
     stretchTarget: '≥ 150,000 events/s',
     stretch: ok ? (scPool.eventsPerS >= 150_000 ? 'met' : 'MISSED') : 'error',
     delivered: '—',
+    cpuPerDelivery: '—',
     genCpu: 'n/a',
     foreign: '—',
   };

@@ -8,7 +8,10 @@
  * digits are read byte by byte. No string decoding and no JSON.parse per frame.
  *
  * Each delivery is checked against the connection's expected sequence number: in order,
- * gap (missing) or at/below one already seen (duplicate or reordered).
+ * gap (missing) or at/below one already seen (duplicate or reordered). A filtered
+ * connection expects every `stride`-th event from its `startSeq` (its group's events in
+ * the filtered scenario); any other event is counted as `unmatched` (its filter does not
+ * select it: a leak), never as delivered.
  */
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -121,6 +124,11 @@ export interface ConnOptions {
   lastEventId?: string;
   /** First sequence number this client should receive (storm: the replay start). */
   startSeq?: number;
+  /**
+   * Distance between the sequence numbers this client should receive (default 1: every
+   * event). A filtered client gets `startSeq`, `startSeq + stride`, … and nothing else.
+   */
+  stride?: number;
   /** Record `id:` per sequence number (slow path, for the one monitor connection). */
   recordIds?: boolean;
   /** `reachedAtMs` is set when this sequence number arrives in order. */
@@ -142,12 +150,18 @@ export class SseConn {
 
   /** Next sequence number expected. */
   expected: number;
+  /** Distance between expected sequence numbers (1 unless filtered). */
+  readonly stride: number;
+  /** `startSeq mod stride`: the sequence numbers this client's filter selects. */
+  private readonly phase: number;
   /** First sequence number received (−1 before any). */
   firstSeq = -1;
   received = 0;
   gaps = 0;
   lateGaps = 0;
   outOfOrder = 0;
+  /** Events of this run that this client's filter does not select, received anyway. */
+  unmatched = 0;
   foreign = 0;
   reachedAtMs = -1;
   readonly ids: Map<number, string> | null;
@@ -172,6 +186,8 @@ export class SseConn {
   constructor(sink: Sink, options: ConnOptions, onDone: (conn: SseConn) => void) {
     this.sink = sink;
     this.expected = options.startSeq ?? 0;
+    this.stride = Math.max(1, options.stride ?? 1);
+    this.phase = this.expected % this.stride;
     this.watchSeq = options.watchSeq ?? -1;
     this.ids = options.recordIds ? new Map() : null;
     this.startedAtMs = performance.now();
@@ -434,22 +450,28 @@ export class SseConn {
         const lineBuf = Buffer.from(`${line}\n`, 'latin1');
         const before = this.expected;
         this.scanFast(lineBuf, 0, lineBuf.length, nowMs);
-        if (this.expected > before) ids.set(this.expected - 1, this.frameId);
+        if (this.expected > before) ids.set(this.expected - this.stride, this.frameId);
       }
     }
   }
 
   private deliver(seq: number, tUs: number, nowMs: number): void {
+    // Not one of this client's events at all: its filter let through what it should not.
+    if (this.stride > 1 && seq % this.stride !== this.phase) {
+      this.unmatched++;
+      return;
+    }
     if (seq < this.expected) {
       this.outOfOrder++;
       return;
     }
     if (seq > this.expected) {
-      this.gaps += seq - this.expected;
-      if (this.expected >= this.sink.liveFrom) this.lateGaps += seq - this.expected;
+      const skipped = (seq - this.expected) / this.stride;
+      this.gaps += skipped;
+      if (this.expected >= this.sink.liveFrom) this.lateGaps += skipped;
     }
     if (this.firstSeq < 0) this.firstSeq = seq;
-    this.expected = seq + 1;
+    this.expected = seq + this.stride;
     this.received++;
     const sink = this.sink;
     sink.delivered++;
