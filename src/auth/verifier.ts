@@ -68,9 +68,10 @@ export function isAuthOn(settings: AuthSettings): boolean {
 /** Creates the verifier for the configured key; throws when a JWKS file cannot be read. */
 export function createVerifier(settings: AuthSettings): Verify {
   const { key, algorithms } = keyOf(settings);
+  const skewS = Math.round(settings.authClockSkewMs / 1000);
   const options = {
     algorithms,
-    clockTolerance: Math.round(settings.authClockSkewMs / 1000),
+    clockTolerance: skewS,
     ...(settings.authIssuer ? { issuer: settings.authIssuer } : {}),
     ...(settings.authAudience ? { audience: settings.authAudience } : {}),
   };
@@ -79,7 +80,14 @@ export function createVerifier(settings: AuthSettings): Verify {
       const { payload } = await jwtVerify(token, key, options);
       const principal = principalOf(payload as Record<string, unknown>);
       if (!principal.ok) return { ok: false, problem: 'invalid_claims', detail: principal.detail };
-      return principal;
+      // One expiry rule: a token the door accepts until exp + skew keeps its stream open
+      // until then too, so a reconnect with the same token is never let in and cut at once.
+      const { expiresAtMs } = principal.principal;
+      if (expiresAtMs === null) return principal;
+      return {
+        ok: true,
+        principal: { ...principal.principal, expiresAtMs: expiresAtMs + skewS * 1000 },
+      };
     } catch (error) {
       return problemOf(error as { code?: string; claim?: string });
     }

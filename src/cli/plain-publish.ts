@@ -21,6 +21,10 @@ export async function plainPublish(
     enableOfflineQueue: false,
     connectTimeout: 5000,
     retryStrategy: () => null,
+    // As the producers' ACL user, which may only PUBLISH: no INFO ready check (its refusal
+    // is printed as a warning) and no CLIENT SETINFO.
+    enableReadyCheck: false,
+    disableClientInfo: true,
   });
   // Failures surface through connect() and publish(); ioredis also emits them here.
   redis.on('error', () => undefined);

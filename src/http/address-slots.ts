@@ -18,6 +18,11 @@ export class AddressSlots {
     return this.max > 0;
   }
 
+  /** True when `address` could take a slot now (a probe: nothing is taken). */
+  hasSlot(address: string): boolean {
+    return this.max === 0 || (this.open.get(address) ?? 0) < this.max;
+  }
+
   /** Takes a slot for `address`; false when it holds all it may. */
   acquire(address: string): boolean {
     if (this.max === 0) return true;

@@ -45,12 +45,9 @@ export function mountStreamRoute(router: Router, deps: StreamRouteDeps): void {
   // nothing: its answer would queue behind a response that never finishes.
   const streamingSockets = new WeakSet<Socket>();
   router.get('/api/sse/stream', (ctx) => {
-    if (ctx.method === 'HEAD') {
-      // The stream's headers and no body: no stream is opened.
-      ctx.status = 200;
-      ctx.set(STREAM_HEADERS);
-      return;
-    }
+    // HEAD walks every check GET does and answers the same status, opening nothing: the
+    // browser client asks it why a stream was refused.
+    const isProbe = ctx.method === 'HEAD';
     if (deps.isDraining()) {
       // Not a 503: EventSource gives up for good on any non-200 answer. A 200 that only
       // says "retry soon" and ends makes the browser reconnect — to another replica, since
@@ -61,11 +58,12 @@ export function mountStreamRoute(router: Router, deps: StreamRouteDeps): void {
       return;
     }
     if (!deps.hasRoom()) {
-      deps.onRefusedFull();
+      if (!isProbe) deps.onRefusedFull();
       return refuseFull(ctx);
     }
     const principal = principalOf(ctx);
-    const filter = filterOfRequest(ctx, STREAM_PARAMS, principal.restriction, deps.onLimit);
+    const onLimit = isProbe ? () => undefined : deps.onLimit;
+    const filter = filterOfRequest(ctx, STREAM_PARAMS, principal.restriction, onLimit);
     if (filter === null) return;
     const socket = ctx.req.socket;
     if (streamingSockets.has(socket)) {
@@ -77,15 +75,15 @@ export function mountStreamRoute(router: Router, deps: StreamRouteDeps): void {
       return;
     }
     const address = ctx.ip;
+    if (isProbe) {
+      if (!deps.slots.hasSlot(address)) return refuseAddress(ctx);
+      ctx.status = 200;
+      ctx.set(STREAM_HEADERS);
+      return;
+    }
     if (!deps.slots.acquire(address)) {
       deps.onLimit('clients_per_ip');
-      ctx.status = 429;
-      ctx.set('Retry-After', String(FULL_RETRY_AFTER_S.min));
-      ctx.body = {
-        error: 'too_many_streams',
-        message: 'this address has as many streams open as allowed',
-      };
-      return;
+      return refuseAddress(ctx);
     }
     streamingSockets.add(socket);
     const position = decideStartPosition(ctx.get('Last-Event-ID') || undefined, ctx.query);
@@ -120,4 +118,14 @@ function refuseFull(ctx: Context): void {
     String(FULL_RETRY_AFTER_S.min + Math.floor(Math.random() * FULL_RETRY_AFTER_S.spread)),
   );
   ctx.body = { error: 'too_many_streams', message: 'this replica has no room for another stream' };
+}
+
+/** SSE_MAX_CLIENTS_PER_IP: this address holds as many streams as it may. */
+function refuseAddress(ctx: Context): void {
+  ctx.status = 429;
+  ctx.set('Retry-After', String(FULL_RETRY_AFTER_S.min));
+  ctx.body = {
+    error: 'too_many_streams',
+    message: 'this address has as many streams open as allowed',
+  };
 }

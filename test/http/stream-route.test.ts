@@ -64,6 +64,27 @@ test('HEAD answers the stream headers with no body and opens no stream', async (
   t.is(gateway.hub.size, 0);
 });
 
+test('HEAD answers what GET would: 400 for a bad filter, 429 past the per-address limit', async (t) => {
+  const gateway = await startGateway(t, { SSE_MAX_CLIENTS_PER_IP: '1' });
+  const status = async (query: string, method: 'GET' | 'HEAD') =>
+    (await fetch(gateway.url + STREAM + query, { method })).status;
+  t.deepEqual([await status('?bogus=1', 'HEAD'), await status('?bogus=1', 'GET')], [400, 400]);
+  t.is(await status('', 'HEAD'), 200);
+  const first = await openTestSse(t, gateway.url + STREAM);
+  await first.next((f) => f.event === 'connected');
+  t.deepEqual([await status('', 'HEAD'), await status('', 'GET')], [429, 429]);
+});
+
+test('HEAD answers what GET would when the replica is full: 503', async (t) => {
+  const gateway = await startGateway(t, { SSE_MAX_CLIENTS: '1' });
+  const url = gateway.url + STREAM;
+  const first = await openTestSse(t, url);
+  await first.next((f) => f.event === 'connected');
+  const head = await fetch(url, { method: 'HEAD' });
+  const get = await fetch(url);
+  t.deepEqual([head.status, get.status], [503, 503]);
+});
+
 test("a plain PUBLISH of the producer's exact message reaches an EventSource enriched", async (t) => {
   const env = await redisEnv();
   const gateway = await startGateway(t, env);

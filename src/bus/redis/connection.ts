@@ -54,7 +54,10 @@ export function redisTargetOf(config: RedisTargetSettings): RedisTarget | null {
  * ioredis asks the sentinels for the current master on every (re)connect and follows a
  * failover (`+switch-master`) by reconnecting to the new one.
  */
-export function createRedisConnection(target: RedisTarget, options: RedisOptions): Redis {
+export function createRedisConnection(target: RedisTarget, settings: RedisOptions): Redis {
+  // No CLIENT SETINFO on connect: the gateway's ACL user is not granted it (Redis 7.0 does
+  // not know it), and each refusal would be an ACL LOG entry on Redis 7.2 and later.
+  const options = { ...settings, disableClientInfo: true };
   if (target.kind === 'url') {
     return new Redis(target.url, {
       ...options,

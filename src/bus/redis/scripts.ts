@@ -15,9 +15,11 @@ import type { StoreResult } from '../store.js';
 import { confirmReplicas } from './connection.js';
 import { FIELD_META, FIELD_TEMPLATE, type RedisNames } from './names.js';
 
-// KEYS: stream, state hash, claim key or '', idempotency key or ''.
+// KEYS: stream, state hash, claim key, idempotency key (an absent one is passed as its bare
+//       prefix, so every key named stays under the prefix a Redis ACL grants).
 // ARGV: template, maxlen, announce channel, claim ttl ms, tag, state patch JSON,
-//       idempotency ttl ms, meta.
+//       idempotency ttl ms, meta, '1' when there is a claim key, '1' when there is an
+//       idempotency key.
 // Returns {id, 0} when stored, {first id, 1} for a repeated idempotency key, {'', 2} when
 // the state patch cannot be decoded (bad input: nothing written), false when the claim was
 // taken by another replica. The state row merge is the Lua twin of applyStatePatch.
@@ -40,7 +42,7 @@ if ARGV[6] ~= '' then
   row['last_event_id'] = ''
   if not pcall(cjson.encode, row) then return {'', 2} end
 end
-if KEYS[4] ~= '' then
+if ARGV[10] == '1' then
   local prior = redis.call('GET', KEYS[4])
   -- A write, so a WAIT after a replayed publish also covers the first one (replication
   -- is one ordered stream): the retry is acknowledged only once the event is replicated.
@@ -49,7 +51,7 @@ if KEYS[4] ~= '' then
     return {prior, 1}
   end
 end
-if KEYS[3] ~= '' then
+if ARGV[9] == '1' then
   if not redis.call('SET', KEYS[3], '1', 'NX', 'PX', ARGV[4]) then return false end
 end
 local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', '${FIELD_TEMPLATE}', ARGV[1], '${FIELD_META}', ARGV[8])
@@ -57,7 +59,7 @@ if row then
   row['last_event_id'] = id
   redis.call('HSET', KEYS[2], ARGV[5], cjson.encode(row))
 end
-if KEYS[4] ~= '' then redis.call('SET', KEYS[4], id, 'PX', ARGV[7]) end
+if ARGV[10] == '1' then redis.call('SET', KEYS[4], id, 'PX', ARGV[7]) end
 redis.call('PUBLISH', ARGV[3], id .. '\\n' .. ARGV[8] .. '\\n' .. ARGV[1])
 return {id, 0}
 `;
@@ -130,8 +132,8 @@ export async function runStore(
     4,
     names.events,
     names.state,
-    request.claimKey ? `${names.claimPrefix}${request.claimKey}` : '',
-    request.idempotencyKey ? `${names.idempotencyPrefix}${request.idempotencyKey}` : '',
+    `${names.claimPrefix}${request.claimKey ?? ''}`,
+    `${names.idempotencyPrefix}${request.idempotencyKey ?? ''}`,
     request.template,
     request.historySize,
     names.announce,
@@ -140,6 +142,8 @@ export async function runStore(
     request.patch,
     IDEMPOTENCY_TTL_MS,
     request.meta,
+    request.claimKey ? '1' : '0',
+    request.idempotencyKey ? '1' : '0',
   );
   if (!reply) return { status: 'claimed_elsewhere' };
   const flag = Number(reply[1]);
