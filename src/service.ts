@@ -5,15 +5,13 @@
  * main.ts calls it for the real process; tests call it for in-process gateways.
  */
 import type { Server } from 'node:http';
-import { createVerifier, isAuthOn } from './auth/verifier.js';
 import { createBus } from './bus/create-bus.js';
 import type { EventFeed } from './bus/feed.js';
 import type { EventStore } from './bus/store.js';
 import type { Config } from './config.js';
-import { AddressSlots } from './http/address-slots.js';
+import { accessOf } from './http/access.js';
 import { createApp } from './http/app.js';
 import { createMetricsServer } from './http/metrics-server.js';
-import { RateLimiter } from './http/rate-limiter.js';
 import { createRequestErrorLog } from './http/request-errors.js';
 import { createHttpServer, listen } from './http/server.js';
 import { createLifecycle, type Lifecycle } from './lifecycle.js';
@@ -79,33 +77,15 @@ export async function startService(
   const reportRequestError = createRequestErrorLog(logger);
   const server = createHttpServer(reportRequestError);
   const metricsServer = config.metricsPort ? createMetricsServer(metrics.registry) : null;
-  const servers = metricsServer ? [server, metricsServer] : [server];
   const draining = new AbortController();
-  const lifecycle = createLifecycle({
-    onDrain: () => draining.abort(),
-    closeServer: async () => {
-      await Promise.all(
-        servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
-      );
-    },
-    closeAllConnections: () => server.closeAllConnections(),
-    endStreams: () => {
-      hub.close();
-      server.closeIdleConnections();
-    },
-    drainStreams: () =>
-      drainStreams(hub, { windowMs: config.shutdownDrainMs, retryMs: config.retryMs }),
-    stopBus: () => feed.stop(),
-    closePool: () => pool.close(),
-    drainDelayMs: config.drainDelayMs,
-  });
+  const lifecycle = wireLifecycle(config, { server, metricsServer, hub, feed, pool, draining });
 
   let isPipelineUp = false;
   const app = createApp({
     ...{ catchUp, publish, metrics, recordRejection, reportRequestError, ...hooks.limits },
     ...{ maxEventBytes: config.maxEventBytes, maxClients: config.maxClients },
-    ...{ trustProxyHops: config.trustProxyHops, isMetricsHere: metricsServer === null },
-    slots: new AddressSlots(config.maxClientsPerIp),
+    ...accessOf(config, hooks.auth),
+    isMetricsHere: metricsServer === null,
     streams: {
       reader: new StreamReader({
         log,
@@ -115,17 +95,9 @@ export async function startService(
       ...{ epochId, drainSignal: draining.signal, pingIntervalMs: config.pingIntervalMs },
       ...{ longPollTimeoutMs: config.longPollTimeoutMs, sseMaxMs: config.streamsSseMaxMs },
     },
-    publishRate: new RateLimiter(config.publishRatePerS),
-    auth: {
-      verify: isAuthOn(config) ? createVerifier(config) : null,
-      cookieName: config.authCookieName,
-      isQueryTokenAllowed: config.authQueryToken,
-      ...hooks.auth,
-    },
     snapshot: () => log.snapshot(),
     openStreams: () => hub.size,
     isDraining: () => lifecycle.isDraining,
-    cors: { origins: config.corsOrigins, allowCredentials: config.corsAllowCredentials },
     readiness: () => ({
       ...{ isPipelineUp, isDraining: lifecycle.isDraining, openStreams: hub.size },
       ...{ bus: feed.status(), busKind: feed.kind, poolQueueDepth: pool.queueDepth },
@@ -145,4 +117,38 @@ export async function startService(
   ready.catch((error) => logger.error({ err: error }, 'pipeline failed to start'));
   const { beginDrain, drain, stop } = lifecycle;
   return { url, server, feed, store, log, hub, pool, metrics, ready, beginDrain, drain, stop };
+}
+
+/** The drain and shutdown steps of this gateway's parts (lifecycle.ts orders them). */
+function wireLifecycle(
+  config: Readonly<Config>,
+  parts: {
+    server: Server;
+    metricsServer: Server | null;
+    hub: Hub;
+    feed: EventFeed;
+    pool: WorkerPool;
+    draining: AbortController;
+  },
+): Lifecycle {
+  const { server, hub, feed, pool, draining } = parts;
+  const servers = parts.metricsServer ? [server, parts.metricsServer] : [server];
+  return createLifecycle({
+    onDrain: () => draining.abort(),
+    closeServer: async () => {
+      await Promise.all(
+        servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
+      );
+    },
+    closeAllConnections: () => server.closeAllConnections(),
+    endStreams: () => {
+      hub.close();
+      server.closeIdleConnections();
+    },
+    drainStreams: () =>
+      drainStreams(hub, { windowMs: config.shutdownDrainMs, retryMs: config.retryMs }),
+    stopBus: () => feed.stop(),
+    closePool: () => pool.close(),
+    drainDelayMs: config.drainDelayMs,
+  });
 }
