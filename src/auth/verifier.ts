@@ -13,17 +13,19 @@ import {
   type JWTVerifyGetKey,
   jwtVerify,
 } from 'jose';
+import type { Config } from '../config.js';
 import { type Principal, principalOf } from './principal.js';
 
-/** The settings auth reads (the config's names). */
-export interface AuthSettings {
-  readonly authJwtSecret: string | null;
-  authJwksUrl: string | null;
-  authJwksFile: string | null;
-  authIssuer: string | null;
-  authAudience: string | null;
-  authClockSkewMs: number;
-}
+/** The settings auth reads. */
+export type AuthSettings = Pick<
+  Config,
+  | 'authJwtSecret'
+  | 'authJwksUrl'
+  | 'authJwksFile'
+  | 'authIssuer'
+  | 'authAudience'
+  | 'authClockSkewMs'
+>;
 
 /** Why a token is refused (a metric label: closed). */
 export type TokenProblem =

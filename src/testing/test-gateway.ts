@@ -2,6 +2,7 @@
  * `startTestGateway`: a real gateway in the test's process (real HTTP server, worker
  * thread, embedded bus or a given Redis) on a free loopback port, with a stream already open.
  */
+import { settleWithin } from '../async/deadline.js';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../observability/logger.js';
 import { startService } from '../service.js';
@@ -75,10 +76,13 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   };
   try {
     const startTimeoutMs = options.startTimeoutMs ?? 30_000;
-    await withDeadline(
+    await settleWithin(
       Promise.all([service.ready, stream.connected]),
       startTimeoutMs,
-      `startTestGateway: the gateway was not ready with its stream connected within ${startTimeoutMs} ms`,
+      () =>
+        new Error(
+          `startTestGateway: the gateway was not ready with its stream connected within ${startTimeoutMs} ms`,
+        ),
     );
   } catch (error) {
     await close();
@@ -111,20 +115,4 @@ async function postEvent(
     throw new Error(`publish: POST /api/events answered ${response.status}: ${text.slice(0, 500)}`);
   }
   return (JSON.parse(text) as { id: string }).id;
-}
-
-function withDeadline<T>(promise: Promise<T>, timeoutMs: number, message: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(message)), timeoutMs);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }
