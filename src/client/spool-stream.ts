@@ -33,7 +33,12 @@ import {
   withSnapshot,
 } from './stream-state.js';
 import type { TransportHost } from './transport-host.js';
-import { type TransportSettings, transportSettings } from './transport-policy.js';
+import {
+  countSilentConnects,
+  isHeldBackBySilence,
+  type TransportSettings,
+  transportSettings,
+} from './transport-policy.js';
 
 export { SpoolStreamError, type SpoolStreamErrorCode } from './stream-error.js';
 export { reportStatusChange, type SpoolStreamOptions } from './stream-options.js';
@@ -66,6 +71,8 @@ export class SpoolStream {
   /** Bumped by every stop: a transport, token or probe answering later is for a dead attempt. */
   private generation = 0;
   private connectedAtMs = 0;
+  /** SSE attempts in a row that sent `connected`, then went silent without a heartbeat. */
+  private silentConnects = 0;
   private isClosed = false;
   private readonly unlisten: () => void;
 
@@ -248,33 +255,54 @@ export class SpoolStream {
     this.reopenTimer = this.clock.setTimeout(() => this.open(), delayMs);
   }
 
-  /** No SSE frame for 2 heartbeat periods means the stream is dead, whatever it claims. */
+  /**
+   * No SSE frame for 2 heartbeat periods means the stream is dead, whatever it claims;
+   * before `connected`, the first-frame rule gets its time first. Streams that sent
+   * `connected` and then nothing, twice in a row, are held back: a proxy let `connected`
+   * through with a replay or a snapshot that filled its buffer, and holds the rest.
+   */
   private arm(): void {
+    const isWatched = this.settings.mode === 'auto';
+    const graceMs = isWatched && !this.status.isOpen ? this.settings.firstFrameTimeoutMs : 0;
     this.clock.clearTimeout(this.watchdog);
-    this.watchdog = this.clock.setTimeout(() => {
-      this.feed({ type: 'silent' });
-      this.fail('stream_silent', `no frame for ${2 * this.heartbeatMs} ms`);
-      this.reopenLater();
-    }, 2 * this.heartbeatMs);
+    this.watchdog = this.clock.setTimeout(
+      () => {
+        this.silentConnects = countSilentConnects(
+          this.silentConnects,
+          this.attempt?.isSilentSinceConnected ?? false,
+        );
+        if (isWatched && isHeldBackBySilence(this.silentConnects)) {
+          this.silentConnects = 0;
+          this.fallBack('streams sent connected, then nothing');
+          return;
+        }
+        this.feed({ type: 'silent' });
+        this.fail('stream_silent', `no frame for ${2 * this.heartbeatMs} ms`);
+        this.reopenLater();
+      },
+      2 * this.heartbeatMs + graceMs,
+    );
   }
 
   private onUp(info: { bus?: 'ok' | 'down'; heartbeatMs?: number; retryMs?: number }): void {
     if (typeof info.heartbeatMs === 'number' && info.heartbeatMs > 0) {
       this.heartbeatMs = info.heartbeatMs;
-      if (this.attempt) this.arm();
     }
     if (typeof info.retryMs === 'number') this.serverRetryMs = info.retryMs;
     this.attempts = 0;
     this.connectedAtMs = this.clock.now();
     this.update({ resync: null, error: null });
     this.feed({ type: 'frame', bus: info.bus, isConnected: true });
+    if (this.attempt) this.arm();
   }
 
   private onAlive(bus: 'ok' | 'down' | undefined): void {
     this.update({ lastFrameAt: this.clock.now() });
     // Long-poll answers come at most LONG_POLL_TIMEOUT_S apart; the reader times each one.
     if (this.attempt) this.arm();
-    if (bus !== undefined) this.feed({ type: 'frame', bus });
+    if (bus === undefined) return;
+    this.silentConnects = 0; // a heartbeat came through
+    this.feed({ type: 'frame', bus });
   }
 
   /** SSE is held back on the way: long-poll from the last position, SSE again later. */

@@ -57,6 +57,7 @@ export class SseAttempt {
   /** The current response started (EventSource `open`). */
   private hasResponse = false;
   private timing: FrameTiming | null = null;
+  private heartbeats = 0;
   private firstFrameTimer: unknown = null;
   private heartbeatMs: number;
 
@@ -83,6 +84,11 @@ export class SseAttempt {
     this.armFirstFrame();
   }
 
+  /** `connected` came on the current response, and not one heartbeat after it. */
+  get isSilentSinceConnected(): boolean {
+    return this.hasConnected && this.heartbeats === 0;
+  }
+
   /** Closes the EventSource; nothing it does later reaches the owner. */
   close(): void {
     this.isClosed = true;
@@ -103,6 +109,7 @@ export class SseAttempt {
       const info = parse<{ bus: 'ok' | 'down'; last_event_id: unknown; server_time: unknown }>(
         event.data,
       );
+      this.heartbeats += 1;
       this.host.alive(info.bus);
       this.host.position({ lastEventId: info.last_event_id });
       this.time(info.server_time);
@@ -118,6 +125,7 @@ export class SseAttempt {
       }>(event.data);
       this.hasConnected = true;
       this.hasEverConnected = true;
+      this.heartbeats = 0;
       this.options.clock.clearTimeout(this.firstFrameTimer);
       if (typeof info.heartbeat_ms === 'number' && info.heartbeat_ms > 0) {
         this.heartbeatMs = info.heartbeat_ms;

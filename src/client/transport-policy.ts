@@ -125,6 +125,21 @@ export function overdueVerdict(
 }
 
 /**
+ * Silent SSE attempts in a row (the watchdog fired) that had sent `connected` and then not
+ * one heartbeat. A buffer that a replay or a snapshot filled lets `connected` through and
+ * holds what follows; a frozen gateway or a dead socket after a healthy stream does not
+ * look like this twice in a row.
+ */
+export function countSilentConnects(count: number, isSilentSinceConnected: boolean): number {
+  return isSilentSinceConnected ? count + 1 : 0;
+}
+
+/** Two such attempts in a row: the stream is held back. */
+export function isHeldBackBySilence(silentConnects: number): boolean {
+  return silentConnects >= 2;
+}
+
+/**
  * The wait on long-poll before SSE trial number `failedTrials` (0 for the first):
  * `sseRetryMs` doubling per failed trial up to `sseRetryMaxMs`, at a random point in the
  * upper half so a site's screens do not all try at once.

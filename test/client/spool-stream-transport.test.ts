@@ -204,3 +204,27 @@ test("mode 'sse' never falls back; mode 'long-poll' never tries SSE", async (t) 
   t.is(poll.sources.made.length, 0);
   t.is(poll.stream.getState().transport, 'long-poll');
 });
+
+test('two streams in a row that sent connected and then nothing (a buffer a replay filled): long-poll', async (t) => {
+  const s = start();
+  for (let n = 0; n < 2; n += 1) {
+    s.sources.latest().emit('connected', connected({ heartbeat_ms: 1000 }));
+    s.clock.advance(2000);
+    if (n === 0) t.is(s.stream.getState().status, 'stale');
+    s.clock.advance(1000); // the backoff before the next stream
+  }
+  await flush();
+  t.is(s.stream.getState().transport, 'long-poll');
+  t.deepEqual(s.errors, ['stream_silent', 'stream_buffered']);
+});
+
+test('a stream silent after heartbeats (a frozen gateway, a dead socket) is stale, not held back', (t) => {
+  const s = start();
+  for (let n = 0; n < 3; n += 1) {
+    s.sources.latest().emit('connected', connected({ heartbeat_ms: 1000 }));
+    s.sources.latest().emit('heartbeat', { bus: 'ok' });
+    s.clock.advance(3000);
+  }
+  t.is(s.stream.getState().transport, 'sse');
+  t.is(s.sources.made.length, 4);
+});

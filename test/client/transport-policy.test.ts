@@ -1,7 +1,9 @@
 import test from 'ava';
 import {
+  countSilentConnects,
   type FrameTiming,
   isHeldBack,
+  isHeldBackBySilence,
   isProven,
   lateFrameLimitMs,
   observeFrame,
@@ -86,4 +88,11 @@ test('SSE is tried again after 5 minutes, doubling per failed trial up to 30, ji
     trialDelayMs(9, settings, () => 1),
     1_800_000,
   );
+});
+
+test('connected then silence counts up; any other silence starts again; two in a row are held back', (t) => {
+  const once = countSilentConnects(0, true);
+  t.false(isHeldBackBySilence(once));
+  t.true(isHeldBackBySilence(countSilentConnects(once, true)));
+  t.is(countSilentConnects(once, false), 0);
 });
