@@ -25,6 +25,11 @@ export type {
   StatusProbe,
 } from './browser-env.js';
 export {
+  type RecentEventsOptions,
+  readRecentEvents,
+  recentReadStarts,
+} from './recent-events.js';
+export {
   applySpoolUpdate,
   type EnrichedSpoolEvent,
   rowsOfSnapshot,
