@@ -7,7 +7,6 @@
  * the page listeners, and decides every retry and switch. Everything it depends on is
  * injectable, so tests drive it with a fake EventSource, fetch, clock and probe.
  */
-import { backoffDelayMs } from './backoff.js';
 import {
   browserClock,
   browserEventSource,
@@ -17,6 +16,7 @@ import {
   type PageSignals,
 } from './browser-env.js';
 import { LongPollReader } from './long-poll-reader.js';
+import { ReconnectSchedule } from './reconnect-schedule.js';
 import { SseAttempt } from './sse-attempt.js';
 import { SseTrials } from './sse-trial.js';
 import { StateStore } from './state-store.js';
@@ -55,7 +55,7 @@ export const QUICK_REAUTH_MS = 1000;
 export class SpoolStream {
   private readonly store: StateStore<SpoolStreamState>;
   private status = initialStatusState();
-  private readonly urls: string[];
+  private readonly schedule: ReconnectSchedule;
   private readonly clock: Clock;
   private readonly access: StreamAccess;
   private readonly settings: TransportSettings;
@@ -63,11 +63,7 @@ export class SpoolStream {
   private reader: LongPollReader | null = null;
   private readonly trials: SseTrials;
   private watchdog: unknown = null;
-  private reopenTimer: unknown = null;
-  private urlIndex = 0;
-  private attempts = 0;
   private heartbeatMs: number;
-  private serverRetryMs: number | null = null;
   /** Bumped by every stop: a transport, token or probe answering later is for a dead attempt. */
   private generation = 0;
   private connectedAtMs = 0;
@@ -80,14 +76,19 @@ export class SpoolStream {
     url: string,
     private readonly options: SpoolStreamOptions = {},
   ) {
-    this.urls = [url, ...(options.alternates ?? [])];
     this.clock = options.clock ?? browserClock;
+    this.schedule = new ReconnectSchedule(
+      [url, ...(options.alternates ?? [])],
+      this.clock,
+      options.backoff,
+      options.random,
+    );
     this.heartbeatMs = options.heartbeatMs ?? 15_000;
     this.access = new StreamAccess(options);
     this.settings = transportSettings(options.transport);
     this.trials = new SseTrials(
       () => ({
-        url: streamUrl(this.urls[this.urlIndex] as string, null, false, options.filter),
+        url: streamUrl(this.schedule.url, null, false, options.filter),
         makeSource: options.eventSource ?? browserEventSource,
         access: this.access,
         clock: this.clock,
@@ -128,7 +129,7 @@ export class SpoolStream {
    */
   reconnect(): void {
     if (this.isClosed) return;
-    this.attempts = 0;
+    this.schedule.reset();
     this.open();
   }
 
@@ -145,7 +146,7 @@ export class SpoolStream {
   private open(): void {
     if (this.isClosed) return;
     this.stop();
-    const base = this.urls[this.urlIndex] as string;
+    const base = this.schedule.url;
     const host = this.hostFor(this.generation);
     if (this.store.get().transport === 'long-poll') {
       this.openLongPoll(base, host);
@@ -236,23 +237,14 @@ export class SpoolStream {
     this.reader?.stop();
     this.reader = null;
     this.clock.clearTimeout(this.watchdog);
-    this.clock.clearTimeout(this.reopenTimer);
     this.watchdog = null;
-    this.reopenTimer = null;
+    this.schedule.cancel();
   }
 
   /** Replaces the transport after a backoff delay, on the next URL, from the last position. */
   private reopenLater(): void {
     this.stop();
-    const delayMs = backoffDelayMs(
-      this.attempts,
-      this.options.backoff,
-      this.serverRetryMs,
-      this.options.random,
-    );
-    this.attempts += 1;
-    this.urlIndex = (this.urlIndex + 1) % this.urls.length;
-    this.reopenTimer = this.clock.setTimeout(() => this.open(), delayMs);
+    this.schedule.later(() => this.open());
   }
 
   /**
@@ -288,8 +280,7 @@ export class SpoolStream {
     if (typeof info.heartbeatMs === 'number' && info.heartbeatMs > 0) {
       this.heartbeatMs = info.heartbeatMs;
     }
-    if (typeof info.retryMs === 'number') this.serverRetryMs = info.retryMs;
-    this.attempts = 0;
+    this.schedule.reset(info.retryMs);
     this.connectedAtMs = this.clock.now();
     this.update({ resync: null, error: null });
     this.feed({ type: 'frame', bus: info.bus, isConnected: true });
@@ -310,14 +301,14 @@ export class SpoolStream {
     this.stop();
     this.update({ transport: 'long-poll' });
     this.fail('stream_buffered', `${reason}: switching to long-poll, trying SSE again later`);
-    this.attempts = 0;
+    this.schedule.reset();
     this.open();
   }
 
   /** A trial proved SSE flows: back to SSE, a stream from the last position. */
   private switchToSse(): void {
     this.update({ transport: 'sse' });
-    this.attempts = 0;
+    this.schedule.reset();
     this.open();
   }
 
@@ -393,7 +384,7 @@ export class SpoolStream {
     if (isOnline !== this.status.isOnline) {
       this.feed({ type: 'network', isOnline });
       if (isOnline && !this.status.isOpen && !isRefused) {
-        this.attempts = 0;
+        this.schedule.reset();
         this.open();
       }
     }
