@@ -17,6 +17,10 @@ export type EventSourceFactory = (
   init: { withCredentials: boolean },
 ) => EventSourceLike;
 
+/** The browser's EventSource. */
+export const browserEventSource: EventSourceFactory = (url, init) =>
+  new EventSource(url, init) as EventSourceLike;
+
 /** Time and timers (the browser's, or a fake clock in tests). */
 export interface Clock {
   now(): number;
@@ -87,4 +91,36 @@ export const fetchProbe: StatusProbe = async (url, withCredentials) => {
   } catch {
     return null;
   }
+};
+
+/** The part of a `fetch` answer the long-poll and history reads use. */
+export interface HttpAnswer {
+  status: number;
+  header(name: string): string | null;
+  text(): Promise<string>;
+}
+
+/** One request of the read routes (always simple: GET or HEAD, no custom header). */
+export interface HttpRequestInit {
+  method: 'GET' | 'HEAD';
+  withCredentials: boolean;
+  signal: AbortSignal;
+}
+
+/** Sends one request; rejects on a network error or when `signal` aborts (a fake in tests). */
+export type HttpClient = (url: string, init: HttpRequestInit) => Promise<HttpAnswer>;
+
+/** The browser's `fetch`, with EventSource's credentials mode and no HTTP cache. */
+export const fetchHttp: HttpClient = async (url, init) => {
+  const response = await fetch(url, {
+    method: init.method,
+    credentials: init.withCredentials ? 'include' : 'same-origin',
+    cache: 'no-store',
+    signal: init.signal,
+  });
+  return {
+    status: response.status,
+    header: (name) => response.headers.get(name),
+    text: () => response.text(),
+  };
 };

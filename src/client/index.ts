@@ -7,7 +7,8 @@
  * stream.subscribe(() => render(stream.getState()));
  * ```
  */
-import { SpoolStream, type SpoolStreamOptions } from './spool-stream.js';
+import { SpoolStream } from './spool-stream.js';
+import type { SpoolStreamOptions } from './stream-options.js';
 import { filterKey } from './stream-query.js';
 import { canShareTabs, SharedSpoolStream, type SpoolStreamHandle } from './tab-share.js';
 
@@ -16,10 +17,18 @@ export type {
   Clock,
   EventSourceFactory,
   EventSourceLike,
+  HttpAnswer,
+  HttpClient,
+  HttpRequestInit,
   PageSignals,
   ProbeAnswer,
   StatusProbe,
 } from './browser-env.js';
+export {
+  type RecentEventsOptions,
+  readRecentEvents,
+  recentReadStarts,
+} from './recent-events.js';
 export {
   applySpoolUpdate,
   type EnrichedSpoolEvent,
@@ -30,14 +39,10 @@ export {
   type SpoolStatus,
   sortedRows,
 } from './spool-store.js';
-export {
-  SpoolStream,
-  SpoolStreamError,
-  type SpoolStreamErrorCode,
-  type SpoolStreamOptions,
-  type SpoolStreamState,
-} from './spool-stream.js';
+export { SpoolStream } from './spool-stream.js';
 export { OFFLINE_AFTER_FAILURES, type Refusal, reduceStatus, type StreamStatus } from './status.js';
+export { SpoolStreamError, type SpoolStreamErrorCode } from './stream-error.js';
+export type { SpoolStreamOptions } from './stream-options.js';
 export {
   type FilterParam,
   filterFromQuery,
@@ -45,7 +50,9 @@ export {
   type SpoolFilter,
   streamUrl,
 } from './stream-query.js';
+export type { SpoolStreamState } from './stream-state.js';
 export { canShareTabs, SharedSpoolStream, type SpoolStreamHandle } from './tab-share.js';
+export type { Transport, TransportOptions } from './transport-policy.js';
 
 /** Options of `connectSpoolStream`. */
 export interface ConnectOptions extends SpoolStreamOptions {

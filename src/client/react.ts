@@ -17,6 +17,7 @@ import {
   type SpoolStreamHandle,
   type SpoolStreamState,
   type StreamStatus,
+  type Transport,
 } from './index.js';
 
 /** Hook options: the client's, plus `openWhenHidden` from the app's hook. */
@@ -29,6 +30,8 @@ export interface UseSpoolStreamOptions extends ConnectOptions {
 export interface SpoolStreamView {
   /** Includes `unauthorized` and `forbidden`: show a login prompt, then call `reconnect()`. */
   status: StreamStatus;
+  /** `sse`, or `long-poll` while a proxy holds the stream back (docs/client.md). */
+  transport: Transport;
   /** `status === 'live'`: updates are flowing. */
   isConnected: boolean;
   spools: SpoolRows;
@@ -42,9 +45,11 @@ export interface SpoolStreamView {
 
 const IDLE: SpoolStreamState = {
   status: 'connecting',
+  transport: 'sse',
   spools: new Map(),
   lastEvent: null,
   lastEventId: null,
+  epoch: null,
   lastEventAt: null,
   lastFrameAt: null,
   resync: null,
@@ -105,6 +110,7 @@ export function useSpoolStream(
   const state = useSyncExternalStore(subscribe, getState, getState);
   return {
     status: state.status,
+    transport: state.transport,
     isConnected: state.status === 'live',
     spools: state.spools,
     lastEvent: state.lastEvent,

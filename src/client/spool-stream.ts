@@ -1,33 +1,48 @@
 /**
- * One live view of the plant over a native EventSource: status, spools and the last event,
- * with resume that never loses its place. The IO shell around the pure pieces (status.ts,
- * backoff.ts, spool-store.ts, stream-query.ts) and stream-access.ts (tokens, the probe): it
- * owns the EventSource, the watchdog timer and the page listeners, and everything it
- * depends on is injectable so tests drive it with a fake EventSource, clock and probe.
+ * One live view of the plant — status, spools, the last event — with resume that never
+ * loses its place, over SSE, or over long-poll while a proxy holds SSE back. The IO shell
+ * around the pure pieces (status.ts, stream-state.ts, transport-policy.ts, backoff.ts,
+ * stream-query.ts): it runs one transport at a time (sse-attempt.ts or
+ * long-poll-reader.ts), an SSE trial while on long-poll (sse-trial.ts), the watchdog and
+ * the page listeners, and decides every retry and switch. Everything it depends on is
+ * injectable, so tests drive it with a fake EventSource, fetch, clock and probe.
  */
-import { compareIds } from '../domain/event-id.js';
-import { type BackoffOptions, backoffDelayMs } from './backoff.js';
 import {
   browserClock,
+  browserEventSource,
   browserPageSignals,
   type Clock,
-  EVENT_SOURCE_CLOSED,
-  type EventSourceFactory,
-  type EventSourceLike,
+  fetchHttp,
   type PageSignals,
-  type StatusProbe,
 } from './browser-env.js';
-import {
-  applySpoolUpdate,
-  type EnrichedSpoolEvent,
-  rowsOfSnapshot,
-  type SpoolRows,
-  type SpoolSnapshot,
-} from './spool-store.js';
+import { LongPollReader } from './long-poll-reader.js';
+import { ReconnectSchedule } from './reconnect-schedule.js';
+import { SseAttempt } from './sse-attempt.js';
+import { SseTrials } from './sse-trial.js';
 import { StateStore } from './state-store.js';
-import { initialStatusState, reduceStatus, type StatusInput, type StreamStatus } from './status.js';
+import { initialStatusState, reduceStatus, type StatusInput } from './status.js';
 import { type RefusalAnswer, StreamAccess } from './stream-access.js';
-import { advanceCursor, type SpoolFilter, streamUrl } from './stream-query.js';
+import { SpoolStreamError, type SpoolStreamErrorCode } from './stream-error.js';
+import { reportStatusChange, type SpoolStreamOptions } from './stream-options.js';
+import { readUrlsOf, streamUrl } from './stream-query.js';
+import {
+  initialStreamState,
+  type SpoolStreamState,
+  withEvent,
+  withPosition,
+  withSnapshot,
+} from './stream-state.js';
+import type { TransportHost } from './transport-host.js';
+import {
+  countSilentConnects,
+  isHeldBackBySilence,
+  type TransportSettings,
+  transportSettings,
+} from './transport-policy.js';
+
+export { SpoolStreamError, type SpoolStreamErrorCode } from './stream-error.js';
+export { reportStatusChange, type SpoolStreamOptions } from './stream-options.js';
+export { initialStreamState, type SpoolStreamState } from './stream-state.js';
 
 /**
  * A stream told `reauth` sooner than this after it opened came back with a token that had
@@ -36,107 +51,24 @@ import { advanceCursor, type SpoolFilter, streamUrl } from './stream-query.js';
  */
 export const QUICK_REAUTH_MS = 1000;
 
-/** Stable codes of `SpoolStreamError`. */
-export type SpoolStreamErrorCode =
-  | 'stream_dropped'
-  | 'stream_refused'
-  | 'stream_silent'
-  | 'stream_unauthorized'
-  | 'stream_forbidden'
-  | 'token_unavailable';
-
-/** Why a stream was replaced or failed, with a stable code. */
-export class SpoolStreamError extends Error {
-  constructor(
-    readonly code: SpoolStreamErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'SpoolStreamError';
-  }
-}
-
-/** Everything a screen needs, as one immutable value (a new object after every change). */
-export interface SpoolStreamState {
-  status: StreamStatus;
-  spools: SpoolRows;
-  lastEvent: EnrichedSpoolEvent | null;
-  /**
-   * The resume cursor: the newest id seen in a snapshot (`as_of`), an event, or a
-   * heartbeat's `last_event_id` (all events up to it were sent to this screen).
-   */
-  lastEventId: string | null;
-  /** When the last snapshot or event arrived (ms since epoch, client clock). */
-  lastEventAt: number | null;
-  /** When the last frame of any kind arrived. */
-  lastFrameAt: number | null;
-  /** The last `resync` reason, until the next connect. */
-  resync: string | null;
-  error: SpoolStreamError | null;
-  /** The URL of the current stream (never with its token). */
-  url: string;
-}
-
-/** Options of a stream; the callbacks keep the names of the shop-floor app's own hook. */
-export interface SpoolStreamOptions {
-  /** More stream URLs (replicas) to rotate to when a stream must be replaced. */
-  alternates?: readonly string[];
-  /** Start from a snapshot when there is no cursor (default true). */
-  snapshot?: boolean;
-  /** Heartbeat period assumed until the server's `connected` names it (default 15 000 ms). */
-  heartbeatMs?: number;
-  backoff?: BackoffOptions;
-  /** Send cookies to a gateway on another origin (it needs `CORS_ALLOW_CREDENTIALS=true`). */
-  withCredentials?: boolean;
-  /**
-   * Query-token mode: called before every connect (first, reconnects, after `reauth`); the
-   * token goes as `access_token` in the stream URL (the gateway needs `AUTH_QUERY_TOKEN`)
-   * and is kept out of the state and of every error.
-   */
-  getToken?: () => Promise<string> | string;
-  /**
-   * Called on `reauth` (the token expired) before the stream is reopened from its last id:
-   * a cookie-mode page refreshes its cookie here. A rejection still reconnects.
-   */
-  onReauth?: () => Promise<void> | void;
-  /** Only the spools and events this selects (docs/contract.md §3.2). */
-  filter?: SpoolFilter;
-  /** Close the stream while the page is hidden and catch up on return (default false). */
-  closeWhenHidden?: boolean;
-  /** Start after this id, with these rows (handed over by another tab). */
-  lastEventId?: string | null;
-  initialSpools?: SpoolRows;
-  onMessage?: (event: EnrichedSpoolEvent) => void;
-  onStatus?: (status: StreamStatus, previous: StreamStatus) => void;
-  /** `true` while updates flow (status `live`), `false` otherwise. */
-  onConnectionChange?: (isConnected: boolean) => void;
-  onError?: (error: SpoolStreamError) => void;
-  eventSource?: EventSourceFactory;
-  clock?: Clock;
-  page?: PageSignals | null;
-  random?: () => number;
-  /** Learns a refused stream's status (default: `fetch` HEAD). */
-  probe?: StatusProbe;
-}
-
-/** A live view of the spools over one EventSource at a time. */
+/** A live view of the spools over one transport at a time. */
 export class SpoolStream {
   private readonly store: StateStore<SpoolStreamState>;
   private status = initialStatusState();
-  private readonly urls: string[];
+  private readonly schedule: ReconnectSchedule;
   private readonly clock: Clock;
-  private readonly makeSource: EventSourceFactory;
   private readonly access: StreamAccess;
-  private source: EventSourceLike | null = null;
+  private readonly settings: TransportSettings;
+  private attempt: SseAttempt | null = null;
+  private reader: LongPollReader | null = null;
+  private readonly trials: SseTrials;
   private watchdog: unknown = null;
-  private reopenTimer: unknown = null;
-  private urlIndex = 0;
-  private attempts = 0;
   private heartbeatMs: number;
-  private serverRetryMs: number | null = null;
-  /** Bumped by every stop: a token, probe or reauth hook answering later is for a dead attempt. */
+  /** Bumped by every stop: a transport, token or probe answering later is for a dead attempt. */
   private generation = 0;
   private connectedAtMs = 0;
+  /** SSE attempts in a row that sent `connected`, then went silent without a heartbeat. */
+  private silentConnects = 0;
   private isClosed = false;
   private readonly unlisten: () => void;
 
@@ -144,16 +76,36 @@ export class SpoolStream {
     url: string,
     private readonly options: SpoolStreamOptions = {},
   ) {
-    this.urls = [url, ...(options.alternates ?? [])];
     this.clock = options.clock ?? browserClock;
+    this.schedule = new ReconnectSchedule(
+      [url, ...(options.alternates ?? [])],
+      this.clock,
+      options.backoff,
+      options.random,
+    );
     this.heartbeatMs = options.heartbeatMs ?? 15_000;
     this.access = new StreamAccess(options);
-    this.makeSource =
-      options.eventSource ?? ((u, init) => new EventSource(u, init) as EventSourceLike);
+    this.settings = transportSettings(options.transport);
+    this.trials = new SseTrials(
+      () => ({
+        url: streamUrl(this.schedule.url, null, false, options.filter),
+        makeSource: options.eventSource ?? browserEventSource,
+        access: this.access,
+        clock: this.clock,
+        settings: this.settings,
+        heartbeatMs: this.heartbeatMs,
+      }),
+      options.random,
+      () => this.switchToSse(),
+    );
+    const { mode } = this.settings;
     const page = options.page === undefined ? browserPageSignals() : options.page;
     this.status = initialStatusState(page?.isOnline() ?? true);
     this.store = new StateStore(
-      initialStreamState(url, this.status.status, options.lastEventId, options.initialSpools),
+      initialStreamState(url, this.status.status, options.lastEventId, options.initialSpools, {
+        epoch: options.epoch ?? null,
+        transport: mode === 'auto' ? (options.startTransport ?? 'sse') : mode,
+      }),
     );
     this.unlisten = page?.listen(() => this.onPage(page)) ?? (() => undefined);
     if (page && options.closeWhenHidden && page.isHidden())
@@ -177,7 +129,7 @@ export class SpoolStream {
    */
   reconnect(): void {
     if (this.isClosed) return;
-    this.attempts = 0;
+    this.schedule.reset();
     this.open();
   }
 
@@ -185,19 +137,23 @@ export class SpoolStream {
   close(): void {
     this.isClosed = true;
     this.stop();
+    this.trials.stop();
     this.unlisten();
     this.store.clear();
   }
 
+  /** Opens the current transport from the last position, on the current URL. */
   private open(): void {
     if (this.isClosed) return;
     this.stop();
-    const url = streamUrl(
-      this.urls[this.urlIndex] as string,
-      this.store.get().lastEventId,
-      this.options.snapshot ?? true,
-      this.options.filter,
-    );
+    const base = this.schedule.url;
+    const host = this.hostFor(this.generation);
+    if (this.store.get().transport === 'long-poll') {
+      this.openLongPoll(base, host);
+      return;
+    }
+    const { lastEventId } = this.store.get();
+    const url = streamUrl(base, lastEventId, this.options.snapshot ?? true, this.options.filter);
     this.update({ url });
     this.feed({ type: 'opening' });
     // Also a deadline for getToken: one that never answers counts as a silent attempt.
@@ -206,108 +162,160 @@ export class SpoolStream {
     this.access.resolve(
       url,
       (target) => {
-        if (generation === this.generation) this.connect(target);
-      },
-      () => {
         if (generation !== this.generation) return;
-        this.feed({ type: 'dropped', isGivenUp: true });
-        this.fail('token_unavailable', 'getToken gave no token; retrying with backoff');
-        this.reopenLater();
+        this.attempt = new SseAttempt(
+          {
+            target,
+            makeSource: this.options.eventSource ?? browserEventSource,
+            access: this.access,
+            clock: this.clock,
+            settings: this.settings,
+            heartbeatMs: this.heartbeatMs,
+            isWatched: this.settings.mode === 'auto',
+          },
+          host,
+        );
       },
+      () =>
+        host.failed('token_unavailable', 'getToken gave no token; retrying with backoff', false),
     );
   }
 
-  /** Opens the EventSource; `target` may carry the token, so it stays in this closure. */
-  private connect(target: string): void {
-    const source = this.makeSource(target, { withCredentials: this.access.withCredentials });
-    this.source = source;
-    let hasOpened = false;
-    const on = (type: string, handle: (event: MessageEvent<string>) => void) =>
-      source.addEventListener(type, (event) => {
-        if (this.source !== source) return; // a late event of a replaced stream
-        this.onFrame();
-        handle(event);
-      });
-    on('connected', (e) => {
-      hasOpened = true;
-      this.onConnected(e.data);
-    });
-    on('heartbeat', (e) => this.onHeartbeat(e.data));
-    on('snapshot', (e) => this.onSnapshot(e));
-    on('spool_update', (e) => this.onUpdate(e.data));
-    on('resync', (e) =>
-      this.update({ resync: parse<{ reason?: string }>(e.data).reason ?? 'resync' }),
+  private openLongPoll(base: string, host: TransportHost): void {
+    const urls = readUrlsOf(base);
+    this.update({ url: urls.streams });
+    this.feed({ type: 'opening' });
+    this.reader = new LongPollReader(
+      {
+        urls,
+        filter: this.options.filter,
+        snapshot: this.options.snapshot ?? true,
+        access: this.access,
+        http: this.options.http ?? fetchHttp,
+        clock: this.clock,
+        requestTimeoutMs: this.settings.requestTimeoutMs,
+        position: () => this.store.get(),
+      },
+      host,
     );
-    on('reauth', () => this.onReauth());
-    source.addEventListener('error', () => {
-      if (this.source === source) this.onError(source, target, hasOpened);
-    });
+    this.reader.start();
+    if (this.settings.mode === 'auto') this.trials.schedule();
+  }
+
+  /** What the current transport reports; a replaced one (older generation) is ignored. */
+  private hostFor(generation: number): TransportHost {
+    const isCurrent = () => generation === this.generation && !this.isClosed;
+    return {
+      up: (info) => isCurrent() && this.onUp(info),
+      alive: (bus) => isCurrent() && this.onAlive(bus),
+      snapshot: (snapshot) =>
+        isCurrent() && this.store.set(withSnapshot(this.store.get(), snapshot, this.clock.now())),
+      event: (event) => {
+        const next = isCurrent() && withEvent(this.store.get(), event, this.clock.now());
+        if (!next) return;
+        this.store.set(next);
+        this.options.onMessage?.(event);
+      },
+      position: (position) => {
+        const next = isCurrent() && withPosition(this.store.get(), position);
+        if (next && next !== this.store.get()) this.store.set(next);
+      },
+      resync: (reason) => isCurrent() && this.update({ resync: reason }),
+      reauth: () => isCurrent() && this.onReauth(),
+      dropped: (isGivenUp) => isCurrent() && this.onDropped(isGivenUp),
+      givenUp: (hasConnected, target) => isCurrent() && this.onGivenUp(hasConnected, target),
+      failed: (code, message, isSilent) => isCurrent() && this.onFailed(code, message, isSilent),
+      refused: (answer) => isCurrent() && this.onRefused(answer),
+      heldBack: (reason) => isCurrent() && this.fallBack(reason),
+    };
   }
 
   private stop(): void {
     this.generation += 1;
-    this.source?.close();
-    this.source = null;
+    this.attempt?.close();
+    this.attempt = null;
+    this.reader?.stop();
+    this.reader = null;
     this.clock.clearTimeout(this.watchdog);
-    this.clock.clearTimeout(this.reopenTimer);
     this.watchdog = null;
-    this.reopenTimer = null;
+    this.schedule.cancel();
   }
 
-  /** Replaces the stream after a backoff delay, on the next URL, from the last id seen. */
+  /** Replaces the transport after a backoff delay, on the next URL, from the last position. */
   private reopenLater(): void {
     this.stop();
-    const delayMs = backoffDelayMs(
-      this.attempts,
-      this.options.backoff,
-      this.serverRetryMs,
-      this.options.random,
-    );
-    this.attempts += 1;
-    this.urlIndex = (this.urlIndex + 1) % this.urls.length;
-    this.reopenTimer = this.clock.setTimeout(() => this.open(), delayMs);
-  }
-
-  /** No frame for 2 heartbeat periods means the stream is dead, whatever it claims. */
-  private arm(): void {
-    this.clock.clearTimeout(this.watchdog);
-    this.watchdog = this.clock.setTimeout(() => {
-      this.feed({ type: 'silent' });
-      this.fail('stream_silent', `no frame for ${2 * this.heartbeatMs} ms`);
-      this.reopenLater();
-    }, 2 * this.heartbeatMs);
-  }
-
-  private onFrame(): void {
-    this.update({ lastFrameAt: this.clock.now() });
-    this.arm();
-  }
-
-  private onConnected(data: string): void {
-    const info = parse<{ bus?: 'ok' | 'down'; heartbeat_ms?: number; retry_ms?: number }>(data);
-    if (typeof info.heartbeat_ms === 'number' && info.heartbeat_ms > 0) {
-      this.heartbeatMs = info.heartbeat_ms;
-      this.arm();
-    }
-    if (typeof info.retry_ms === 'number') this.serverRetryMs = info.retry_ms;
-    this.attempts = 0;
-    this.connectedAtMs = this.clock.now();
-    this.update({ resync: null, error: null });
-    this.feed({ type: 'frame', bus: info.bus, isConnected: true });
-  }
-
-  private onHeartbeat(data: string): void {
-    const info = parse<{ bus: 'ok' | 'down'; last_event_id: unknown }>(data);
-    this.feed({ type: 'frame', bus: info.bus });
-    const current = this.store.get().lastEventId;
-    const cursor = advanceCursor(current, info.last_event_id);
-    if (cursor !== current) this.update({ lastEventId: cursor });
+    this.schedule.later(() => this.open());
   }
 
   /**
-   * The token expired and the gateway is ending the stream. Closed here, before the
-   * browser would reconnect by itself with the expired token; reopened from the last id
-   * with a fresh token (getToken), after the page's `onReauth` (a cookie refreshed).
+   * No SSE frame for 2 heartbeat periods means the stream is dead, whatever it claims;
+   * before `connected`, the first-frame rule gets its time first. Streams that sent
+   * `connected` and then nothing, twice in a row, are held back: a proxy let `connected`
+   * through with a replay or a snapshot that filled its buffer, and holds the rest.
+   */
+  private arm(): void {
+    const isWatched = this.settings.mode === 'auto';
+    const graceMs = isWatched && !this.status.isOpen ? this.settings.firstFrameTimeoutMs : 0;
+    this.clock.clearTimeout(this.watchdog);
+    this.watchdog = this.clock.setTimeout(
+      () => {
+        this.silentConnects = countSilentConnects(
+          this.silentConnects,
+          this.attempt?.isSilentSinceConnected ?? false,
+        );
+        if (isWatched && isHeldBackBySilence(this.silentConnects)) {
+          this.silentConnects = 0;
+          this.fallBack('streams sent connected, then nothing');
+          return;
+        }
+        this.feed({ type: 'silent' });
+        this.fail('stream_silent', `no frame for ${2 * this.heartbeatMs} ms`);
+        this.reopenLater();
+      },
+      2 * this.heartbeatMs + graceMs,
+    );
+  }
+
+  private onUp(info: { bus?: 'ok' | 'down'; heartbeatMs?: number; retryMs?: number }): void {
+    if (typeof info.heartbeatMs === 'number' && info.heartbeatMs > 0) {
+      this.heartbeatMs = info.heartbeatMs;
+    }
+    this.schedule.reset(info.retryMs);
+    this.connectedAtMs = this.clock.now();
+    this.update({ resync: null, error: null });
+    this.feed({ type: 'frame', bus: info.bus, isConnected: true });
+    if (this.attempt) this.arm();
+  }
+
+  private onAlive(bus: 'ok' | 'down' | undefined): void {
+    this.update({ lastFrameAt: this.clock.now() });
+    // Long-poll answers come at most LONG_POLL_TIMEOUT_S apart; the reader times each one.
+    if (this.attempt) this.arm();
+    if (bus === undefined) return;
+    this.silentConnects = 0; // a heartbeat came through
+    this.feed({ type: 'frame', bus });
+  }
+
+  /** SSE is held back on the way: long-poll from the last position, SSE again later. */
+  private fallBack(reason: string): void {
+    this.stop();
+    this.update({ transport: 'long-poll' });
+    this.fail('stream_buffered', `${reason}: switching to long-poll, trying SSE again later`);
+    this.schedule.reset();
+    this.open();
+  }
+
+  /** A trial proved SSE flows: back to SSE, a stream from the last position. */
+  private switchToSse(): void {
+    this.update({ transport: 'sse' });
+    this.schedule.reset();
+    this.open();
+  }
+
+  /**
+   * The token expired and the gateway is ending the stream (or refused a long-poll read).
+   * Closed here, before the browser would reconnect by itself with the expired token;
+   * reopened from the last id with a fresh token (getToken), after the page's `onReauth`.
    */
   private onReauth(): void {
     const isQuick = this.clock.now() - this.connectedAtMs < QUICK_REAUTH_MS;
@@ -324,45 +332,15 @@ export class SpoolStream {
     else resume();
   }
 
-  private onSnapshot(event: MessageEvent<string>): void {
-    const snapshot = parse<SpoolSnapshot>(event.data);
-    if (!Array.isArray(snapshot.spools)) return;
-    this.update({
-      spools: rowsOfSnapshot(snapshot as SpoolSnapshot),
-      lastEventId: event.lastEventId || (snapshot.as_of ?? null),
-      lastEventAt: this.clock.now(),
-    });
-  }
-
-  private onUpdate(data: string): void {
-    const parsed = parse<EnrichedSpoolEvent>(data);
-    const id = parsed.spoolcast?.id;
-    if (typeof id !== 'string' || typeof parsed.tag_spool !== 'string') return;
-    const event = parsed as EnrichedSpoolEvent;
-    // The gateway sends each event once; this guards a replaced stream's overlap.
-    const last = this.store.get().lastEventId;
-    if (last !== null && compareIds(id, last) <= 0) return;
-    this.update({
-      spools: applySpoolUpdate(this.store.get().spools, event),
-      lastEvent: event,
-      lastEventId: id,
-      lastEventAt: this.clock.now(),
-    });
-    this.options.onMessage?.(event);
-  }
-
-  private onError(source: EventSourceLike, target: string, hasOpened: boolean): void {
-    // CONNECTING: the browser retries by itself (honouring `retry:`), with Last-Event-ID.
-    // CLOSED: it gave up (non-200, wrong content type, CORS) and never says which.
-    const isGivenUp = source.readyState === EVENT_SOURCE_CLOSED;
+  private onDropped(isGivenUp: boolean): void {
     this.feed({ type: 'dropped', isGivenUp });
-    if (!isGivenUp) {
-      this.fail('stream_dropped', 'the stream dropped; the browser is reconnecting');
-      return;
-    }
+    if (!isGivenUp) this.fail('stream_dropped', 'the stream dropped; the browser is reconnecting');
+  }
+
+  private onGivenUp(hasConnected: boolean, target: string): void {
     // The browser's own reconnect of a stream that had opened reused its first URL (and
     // token): a new attempt, with a fresh token, comes first.
-    if (hasOpened) {
+    if (hasConnected) {
       this.onRefused(null);
       return;
     }
@@ -375,6 +353,12 @@ export class SpoolStream {
     });
   }
 
+  private onFailed(code: SpoolStreamErrorCode, message: string, isSilent: boolean): void {
+    this.feed(isSilent ? { type: 'silent' } : { type: 'dropped', isGivenUp: true });
+    this.fail(code, message);
+    this.reopenLater();
+  }
+
   /** 401 and 403 wait for the page (a new token, `reconnect()`); anything else backs off. */
   private onRefused(answer: RefusalAnswer | null): void {
     if (answer === null) {
@@ -382,6 +366,8 @@ export class SpoolStream {
       this.reopenLater();
       return;
     }
+    this.stop();
+    this.trials.stop();
     this.feed({ type: 'refused', refusal: answer.refusal });
     const why = answer.challenge ? ` (${answer.challenge})` : '';
     this.fail(
@@ -398,20 +384,23 @@ export class SpoolStream {
     if (isOnline !== this.status.isOnline) {
       this.feed({ type: 'network', isOnline });
       if (isOnline && !this.status.isOpen && !isRefused) {
-        this.attempts = 0;
+        this.schedule.reset();
         this.open();
       }
     }
     if (!this.options.closeWhenHidden) return;
     const isHidden = page.isHidden();
     if (isHidden === this.status.isSuspended) return;
-    if (isHidden) this.stop();
+    if (isHidden) {
+      this.stop();
+      this.trials.stop();
+    }
     this.feed({ type: 'suspend', isSuspended: isHidden });
     // Back in view: a new stream from the last id seen catches up on what was missed.
     if (!isHidden && this.status.isOnline && !isRefused) this.open();
   }
 
-  private fail(code: SpoolStreamError['code'], message: string): void {
+  private fail(code: SpoolStreamErrorCode, message: string): void {
     const error = new SpoolStreamError(code, message);
     this.update({ error });
     this.options.onError?.(error);
@@ -428,45 +417,5 @@ export class SpoolStream {
 
   private update(patch: Partial<SpoolStreamState>): void {
     this.store.set({ ...this.store.get(), ...patch });
-  }
-}
-
-/** The state a stream starts in, before any frame (shared with the tab-shared stream). */
-export function initialStreamState(
-  url: string,
-  status: StreamStatus,
-  lastEventId: string | null | undefined,
-  spools: SpoolStreamState['spools'] | undefined,
-): SpoolStreamState {
-  return {
-    status,
-    spools: spools ?? new Map(),
-    lastEvent: null,
-    lastEventId: lastEventId ?? null,
-    lastEventAt: null,
-    lastFrameAt: null,
-    resync: null,
-    error: null,
-    url,
-  };
-}
-
-/** Calls the app's status callbacks for a change; `onConnectionChange` only when live flips. */
-export function reportStatusChange(
-  options: Pick<SpoolStreamOptions, 'onStatus' | 'onConnectionChange'>,
-  status: StreamStatus,
-  previous: StreamStatus,
-): void {
-  options.onStatus?.(status, previous);
-  if ((status === 'live') !== (previous === 'live'))
-    options.onConnectionChange?.(status === 'live');
-}
-
-function parse<T>(data: string): Partial<T> {
-  try {
-    const value: unknown = JSON.parse(data);
-    return value !== null && typeof value === 'object' ? (value as Partial<T>) : {};
-  } catch {
-    return {};
   }
 }

@@ -4,7 +4,7 @@
  * was refused, from a HEAD of the same URL. The only place a query token lives: it goes
  * into the URL handed to EventSource and the probe, and nowhere else.
  */
-import { fetchProbe, type StatusProbe } from './browser-env.js';
+import { fetchProbe, type ProbeAnswer, type StatusProbe } from './browser-env.js';
 import type { Refusal } from './status.js';
 import { withAccessToken } from './stream-query.js';
 
@@ -69,9 +69,23 @@ export class StreamAccess {
    * HEAD goes through the same auth as the stream. Null for any other answer or none.
    */
   async refusal(target: string): Promise<RefusalAnswer | null> {
-    const probe = this.options.probe ?? fetchProbe;
-    const answer = await probe(target, this.withCredentials).catch(() => null);
-    const refusal = refusalOfStatus(answer?.status);
-    return answer && refusal && { refusal, status: answer.status, challenge: answer.challenge };
+    return refusalOfAnswer(await this.head(target));
   }
+
+  /** What a HEAD of `target` answers (null: no answer), with the stream's credentials. */
+  async head(target: string): Promise<ProbeAnswer | null> {
+    const probe = this.options.probe ?? fetchProbe;
+    return probe(target, this.withCredentials).catch(() => null);
+  }
+
+  /** `resolve` as a promise: the URL to request, or null when getToken gave no token. */
+  target(url: string): Promise<string | null> {
+    return new Promise((done) => this.resolve(url, done, () => done(null)));
+  }
+}
+
+/** The refusal a 401 or 403 answer is, with its challenge; null for any other answer. */
+export function refusalOfAnswer(answer: ProbeAnswer | null): RefusalAnswer | null {
+  const refusal = refusalOfStatus(answer?.status);
+  return answer && refusal && { refusal, status: answer.status, challenge: answer.challenge };
 }

@@ -27,11 +27,50 @@ export function streamUrl(
   snapshot: boolean,
   filter: SpoolFilter = {},
 ): string {
-  const base = typeof location === 'undefined' ? 'http://localhost/' : location.href;
-  const target = new URL(url, base);
+  const target = new URL(url, baseHref());
   for (const [name, value] of filterEntries(filter)) target.searchParams.append(name, value);
   if (snapshot) target.searchParams.set('snapshot', '1');
   if (lastEventId !== null) target.searchParams.set('last_event_id', lastEventId);
+  return target.href;
+}
+
+/** The read routes beside a stream URL: the streams API (§3.3) and the snapshot (§3). */
+export interface ReadUrls {
+  streams: string;
+  spools: string;
+}
+
+/**
+ * The streams API (`…/api/streams/spools`) and snapshot (`…/api/spools`) URLs of the
+ * gateway a stream URL points at: a path ending in `/sse/stream` keeps what comes before
+ * (a gateway mounted under a prefix), any other path gets the root's `/api/…`.
+ */
+export function readUrlsOf(url: string): ReadUrls {
+  const target = new URL(url, baseHref());
+  target.search = '';
+  target.hash = '';
+  const match = /^(.*)\/sse\/stream\/?$/.exec(target.pathname);
+  const api = match?.[1] ?? '/api';
+  return {
+    streams: new URL(`${api}/streams/spools`, target).href,
+    spools: new URL(`${api}/spools`, target).href,
+  };
+}
+
+/**
+ * A read URL: the filter's terms, then `params` (`offset`, `live`, `cursor`; undefined
+ * values left out). The read routes take the stream's filters (§3.2).
+ */
+export function readUrl(
+  url: string,
+  params: Record<string, string | undefined>,
+  filter: SpoolFilter = {},
+): string {
+  const target = new URL(url, baseHref());
+  for (const [name, value] of filterEntries(filter)) target.searchParams.append(name, value);
+  for (const [name, value] of Object.entries(params)) {
+    if (value !== undefined) target.searchParams.set(name, value);
+  }
   return target.href;
 }
 
@@ -80,4 +119,9 @@ function filterEntries(filter: SpoolFilter): [FilterParam, string][] {
     }
   }
   return entries;
+}
+
+/** What relative URLs resolve against: the page, or a placeholder outside a browser. */
+function baseHref(): string {
+  return typeof location === 'undefined' ? 'http://localhost/' : location.href;
 }

@@ -9,16 +9,11 @@
  * https://html.spec.whatwg.org/multipage/web-messaging.html#broadcasting-to-other-browsing-contexts
  */
 import type { EnrichedSpoolEvent } from './spool-store.js';
-import {
-  initialStreamState,
-  reportStatusChange,
-  SpoolStream,
-  SpoolStreamError,
-  type SpoolStreamErrorCode,
-  type SpoolStreamOptions,
-  type SpoolStreamState,
-} from './spool-stream.js';
+import { SpoolStream } from './spool-stream.js';
 import { StateStore } from './state-store.js';
+import { SpoolStreamError, type SpoolStreamErrorCode } from './stream-error.js';
+import { reportStatusChange, type SpoolStreamOptions } from './stream-options.js';
+import { initialStreamState, type SpoolStreamState } from './stream-state.js';
 
 /** What a screen holds: the state, change notifications, and close. */
 export interface SpoolStreamHandle {
@@ -106,14 +101,18 @@ export class SharedSpoolStream implements SpoolStreamHandle {
     const held = new Promise<void>((resolve) => {
       this.releaseLock = resolve;
     });
-    // Start where the last leader's relays left off: its rows and its cursor.
+    // Start where the last leader's relays left off: its rows, its cursor and its history,
+    // on its transport (a leader behind a buffering proxy was on long-poll).
     const { onMessage, onStatus, onConnectionChange, onError, ...rest } = this.options;
+    const handedOver = this.store.get();
     const stream = new SpoolStream(this.url, {
       ...rest,
       // The leader serves every tab: its own tab being hidden must not starve visible ones.
       closeWhenHidden: false,
-      lastEventId: this.store.get().lastEventId,
-      initialSpools: this.store.get().spools,
+      lastEventId: handedOver.lastEventId,
+      initialSpools: handedOver.spools,
+      epoch: handedOver.epoch,
+      startTransport: handedOver.transport,
     });
     this.leaderStream = stream;
     stream.subscribe(() => {

@@ -9,13 +9,24 @@ import {
   connectSpoolStream,
   type EnrichedSpoolEvent,
   filterFromQuery,
+  readRecentEvents,
   type SpoolState,
 } from '../client/index.js';
-import type { SpoolStreamState } from '../client/spool-stream.js';
+import type { SpoolStreamState } from '../client/stream-state.js';
 import { type Lang, pickLang, TEXTS, type Texts } from './i18n.js';
-import { describeFilter, type Group, groupRows, operationsOf } from './view-model.js';
+import {
+  badgeText,
+  describeFilter,
+  type Group,
+  groupRows,
+  mergeFeed,
+  operationsOf,
+} from './view-model.js';
 
+const STREAM_URL = '/api/sse/stream';
 const FEED_SIZE = 50;
+/** Events read from the log for the feed when the page opens. */
+const HISTORY_SIZE = 20;
 const LANG_KEY = 'spoolcast.lang';
 
 const $ = <T extends Element>(selector: string): T => {
@@ -37,13 +48,16 @@ class Dashboard {
   private state: SpoolStreamState;
   private readonly cards = new Map<string, HTMLElement>();
   private readonly seenIds = new Map<string, string>();
+  private feed: EnrichedSpoolEvent[] = [];
+  private readonly feedItems = new Map<string, HTMLElement>();
+  private isHistoryAsked = false;
   private isRenderQueued = false;
   private isFirstRender = true;
   private readonly filter = filterFromQuery(location.search);
-  private readonly stream = connectSpoolStream('/api/sse/stream', {
+  private readonly stream = connectSpoolStream(STREAM_URL, {
     shareTabs: 'dashboard',
     filter: this.filter,
-    onMessage: (event) => this.addToFeed(event),
+    onMessage: (event) => this.addToFeed([event]),
   });
 
   constructor() {
@@ -58,6 +72,7 @@ class Dashboard {
     this.state = this.stream.getState();
     this.stream.subscribe(() => {
       this.state = this.stream.getState();
+      this.readHistory();
       this.queueRender();
     });
     $('#operation').addEventListener('change', () => this.queueRender());
@@ -178,9 +193,11 @@ class Dashboard {
 
   private renderBadge(): void {
     const badge = $<HTMLElement>('#status');
-    badge.dataset.status = this.state.status;
-    $('#status-text').textContent = this.texts.status[this.state.status];
-    const status = this.state.status;
+    const { status, transport } = this.state;
+    badge.dataset.status = status;
+    badge.dataset.transport = transport;
+    badge.title = transport === 'long-poll' ? this.texts.longPollHint : '';
+    $('#status-text').textContent = badgeText(status, transport, this.texts);
     $<HTMLElement>('#retry').hidden = status !== 'unauthorized' && status !== 'forbidden';
     const at = this.state.lastEventAt;
     $('#status-time').textContent =
@@ -198,18 +215,47 @@ class Dashboard {
     select.value = wanted.includes(value) ? value : '';
   }
 
-  private addToFeed(event: EnrichedSpoolEvent): void {
-    const feed = $('#feed');
+  /**
+   * Once the first snapshot has come (its rows and history known), the latest events from
+   * the log fill the feed; live events merge in by id, so none shows twice.
+   */
+  private readHistory(): void {
+    if (this.isHistoryAsked || this.state.epoch === null) return;
+    this.isHistoryAsked = true;
+    const view = { epoch: this.state.epoch, spools: this.state.spools };
+    readRecentEvents(STREAM_URL, view, { count: HISTORY_SIZE, filter: this.filter }).then(
+      (events) => this.addToFeed(events),
+      () => undefined, // the feed then starts with the live events alone
+    );
+  }
+
+  private addToFeed(events: readonly EnrichedSpoolEvent[]): void {
+    this.feed = mergeFeed(this.feed, events, FEED_SIZE);
+    const list = $('#feed');
+    const items = this.feed.map((event) => this.feedItem(event));
+    items.forEach((item, i) => {
+      if (list.children[i] !== item) list.insertBefore(item, list.children[i] ?? null);
+    });
+    while (list.children.length > items.length) list.lastElementChild?.remove();
+    const shown = new Set(this.feed.map((event) => event.spoolcast.id));
+    for (const id of this.feedItems.keys()) if (!shown.has(id)) this.feedItems.delete(id);
+  }
+
+  private feedItem(event: EnrichedSpoolEvent): HTMLElement {
+    const id = event.spoolcast.id;
+    const known = this.feedItems.get(id);
+    if (known) return known;
     const item = el('li', 'feed-item');
-    item.dataset.eventId = event.spoolcast.id;
+    item.dataset.eventId = id;
+    const storedAt = Date.parse(event.spoolcast.received_at);
     item.append(
-      el('time', 'feed-time', this.formatClock(Date.now())),
+      el('time', 'feed-time', this.formatClock(Number.isNaN(storedAt) ? Date.now() : storedAt)),
       el('span', 'feed-type', event.event_type),
       el('span', 'feed-tag', event.tag_spool),
       el('span', 'feed-detail', event.estado_detalle ?? ''),
     );
-    feed.prepend(item);
-    while (feed.children.length > FEED_SIZE) feed.lastElementChild?.remove();
+    this.feedItems.set(id, item);
+    return item;
   }
 
   private formatClock(ms: number): string {

@@ -28,6 +28,9 @@ export interface Texts {
   /** Retries after `unauthorized` or `forbidden` (once the session was renewed). */
   retry: string;
   status: Record<StreamStatus, string>;
+  /** After the status while a proxy holds the stream back ("En vivo (long-poll)"), and why. */
+  longPoll: string;
+  longPollHint: string;
 }
 
 /** The texts of both languages. */
@@ -67,6 +70,9 @@ export const TEXTS: Record<Lang, Texts> = {
       unauthorized: 'Sesión expirada',
       forbidden: 'Sin permiso',
     },
+    longPoll: 'long-poll',
+    longPollHint:
+      'Un proxy de la red retiene el flujo en vivo: la pantalla consulta al servidor (long-poll) y reintenta el flujo cada pocos minutos.',
   },
   en: {
     title: 'Plant spools',
@@ -103,6 +109,9 @@ export const TEXTS: Record<Lang, Texts> = {
       unauthorized: 'Session expired',
       forbidden: 'No permission',
     },
+    longPoll: 'long-poll',
+    longPollHint:
+      'A proxy on the network holds the live stream back: the screen polls the server (long-poll) and tries the stream again every few minutes.',
   },
 };
 

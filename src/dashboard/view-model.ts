@@ -1,6 +1,9 @@
 /** What the dashboard shows, from the client's rows (pure, so filters are unit-tested). */
-import type { SpoolRows, SpoolState } from '../client/spool-store.js';
+import type { EnrichedSpoolEvent, SpoolRows, SpoolState } from '../client/spool-store.js';
+import type { StreamStatus } from '../client/status.js';
 import type { FilterParam, SpoolFilter } from '../client/stream-query.js';
+import type { Transport } from '../client/transport-policy.js';
+import { compareIds } from '../domain/event-id.js';
 import { compareTags } from '../domain/spool-state.js';
 import type { Texts } from './i18n.js';
 
@@ -57,4 +60,34 @@ export function describeFilter(
     .filter(([, values]) => values.length > 0)
     .map(([name, values]) => `${texts.filterNames[name]} ${values.join(', ')}`);
   return terms.length === 0 ? null : `${texts.filterActive} ${terms.join(' · ')}`;
+}
+
+/**
+ * The activity feed after `incoming` (live events, or the history read on first load, in
+ * any order): newest first, each event once by id, at most `size`.
+ */
+export function mergeFeed(
+  feed: readonly EnrichedSpoolEvent[],
+  incoming: readonly EnrichedSpoolEvent[],
+  size: number,
+): EnrichedSpoolEvent[] {
+  const byId = new Map(feed.map((event) => [event.spoolcast.id, event]));
+  for (const event of incoming) byId.set(event.spoolcast.id, event);
+  return [...byId.values()]
+    .sort((a, b) => compareIds(b.spoolcast.id, a.spoolcast.id))
+    .slice(0, size);
+}
+
+/**
+ * The badge's words: the status, then "(long-poll)" while a proxy holds the stream back
+ * (not after a refusal or offline, where no transport runs).
+ */
+export function badgeText(
+  status: StreamStatus,
+  transport: Transport,
+  texts: Pick<Texts, 'status' | 'longPoll'>,
+): string {
+  const isRunning = status !== 'offline' && status !== 'unauthorized' && status !== 'forbidden';
+  const text = texts.status[status];
+  return transport === 'long-poll' && isRunning ? `${text} (${texts.longPoll})` : text;
 }

@@ -80,11 +80,13 @@ test.serial('the page shows the snapshot, then a PUBLISHed event, live', async (
   const env = await redisEnv();
   const gateway = await startGateway(t, { ...env, ...FAST });
   const publish = publisherFor(t, env);
-  await publish('PAUSAR', 'SPOOL-002', 'JP(12)', 'SOLD: Pausado');
-  await publish('COMPLETAR', 'SPOOL-003', 'AB(7)', 'ARM: Completado');
-  await publish('TOMAR', 'SPOOL-014', 'LC(31)', 'PINT: En Progreso');
-  await publish('STATE_CHANGE', 'SPOOL-020', null, 'ARM: Esperando material');
-  await publish('TOMAR', 'SPOOL-007', 'RV(45)', 'SOLD: Soldando raíz');
+  const before = [
+    await publish('PAUSAR', 'SPOOL-002', 'JP(12)', 'SOLD: Pausado'),
+    await publish('COMPLETAR', 'SPOOL-003', 'AB(7)', 'ARM: Completado'),
+    await publish('TOMAR', 'SPOOL-014', 'LC(31)', 'PINT: En Progreso'),
+    await publish('STATE_CHANGE', 'SPOOL-020', null, 'ARM: Esperando material'),
+    await publish('TOMAR', 'SPOOL-007', 'RV(45)', 'SOLD: Soldando raíz'),
+  ];
   const page = await openDashboard(t, gateway.url);
   await waitStatus(page, 'live');
   await page.waitForSelector('[data-tag="SPOOL-002"][data-status="paused"]');
@@ -97,7 +99,11 @@ test.serial('the page shows the snapshot, then a PUBLISHed event, live', async (
   });
   t.is(await card.$eval('.worker', (e) => e.textContent), 'MR (93)');
   t.is(await card.$eval('.estado', (e) => e.textContent), 'ARM: En Progreso');
-  t.is((await feedIds(page)).length, 1);
+  // The feed opened with the events published before, then the live one, each once.
+  const feed = await feedWhenComplete(page, [...before, 'live']);
+  t.deepEqual(feed.slice(0, 5), before);
+  t.is(feed.length, 6);
+  t.is(await card.getAttribute('data-event-id'), feed[5] as string);
 
   // Filters: by operation and by tag.
   await page.selectOption('#operation', 'SOLD');
