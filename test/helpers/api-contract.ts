@@ -7,6 +7,7 @@
  *
  * - `frameCheckerFor(url)`: the check for the SSE frames of a gateway stream, keyed by
  *   event name (an event the channel does not list fails); null for other URLs.
+ * - `checkProducerEvent(event)`: a message of the producers' Redis channel.
  * - `checkResponse(method, url, response)`: status, documented headers and JSON body.
  * - `checkedFetch(url, init)`: `fetch` plus `checkResponse`.
  */
@@ -144,6 +145,11 @@ export function frameCheckerFor(url: string): ((frame: FrameFields) => void) | n
     }
     check(`${message}/payload`, data, `${where}, its data`);
   };
+}
+
+/** Throws unless `event` is a producer's message as docs/asyncapi.yaml's Redis channel says. */
+export function checkProducerEvent(event: unknown): void {
+  check('asyncapi.json#/components/messages/producerEvent/payload', event, 'producer event');
 }
 
 /**
