@@ -35,8 +35,17 @@ module.exports = {
     {
       name: 'browser-code-uses-the-core-only',
       severity: 'error',
-      comment: 'The browser client and dashboard share the pure core, never server code.',
-      ...upward('^src/(client|dashboard)/', '^src/(?!domain/|client/|dashboard/)'),
+      comment:
+        'The browser client and dashboard share the pure core and the generated wire types, never server code.',
+      ...upward('^src/(client|dashboard)/', '^src/(?!domain/|contract/|client/|dashboard/)'),
+    },
+    {
+      name: 'contract-is-generated-types-only',
+      severity: 'error',
+      comment:
+        'src/contract is generated from the documents (npm run gen:types): types that import nothing, so browsers and every layer may use them.',
+      from: { path: '^src/contract/' },
+      to: {},
     },
     {
       name: 'browser-code-has-no-node-builtins',

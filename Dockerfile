@@ -13,7 +13,10 @@ COPY tsconfig.json tsconfig.server.json tsconfig.build.json tsconfig.client.json
 COPY scripts ./scripts
 COPY src ./src
 COPY workers ./workers
-# Server (tsc), browser client and dashboard (esbuild) into dist/.
+# The API documents the gateway serves (/api/openapi.json, /api/asyncapi.json).
+COPY docs/openapi.yaml docs/asyncapi.yaml ./docs/
+COPY docs/schemas ./docs/schemas
+# Server (tsc), browser client and dashboard (esbuild), API documents (JSON) into dist/.
 RUN npm run build
 
 # 2. Production dependencies only (no install scripts: none of them needs one).

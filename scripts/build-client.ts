@@ -3,10 +3,13 @@
  * React hook as ESM bundles in dist/client (the package's `spoolcast/client` and
  * `spoolcast/react`; the gateway serves the first at /client/spoolcast-client.js), and the
  * dashboard (HTML, CSS, one script) in dist/public. No CDN: everything is served locally.
+ * Also the API documents the gateway serves, docs/openapi.yaml and docs/asyncapi.yaml as
+ * JSON in dist/public (scripts/api-docs.ts), so the runtime parses no YAML.
  */
 import { copyFile, mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { type BuildOptions, build } from 'esbuild';
+import { writeApiDocuments } from './api-docs.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const common: BuildOptions = {
@@ -41,8 +44,9 @@ await Promise.all([
   }),
 ]);
 await mkdir(`${root}dist/public`, { recursive: true });
-await Promise.all(
-  ['index.html', 'dashboard.css'].map((file) =>
+await Promise.all([
+  ...['index.html', 'dashboard.css'].map((file) =>
     copyFile(`${root}src/dashboard/${file}`, `${root}dist/public/${file}`),
   ),
-);
+  writeApiDocuments(`${root}dist`),
+]);

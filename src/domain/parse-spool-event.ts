@@ -28,7 +28,11 @@ const RESERVED_KEY = 'spoolcast';
 /** The documented fields in order; problems are reported in this order. */
 const FIELD_ORDER = ['event_type', 'tag_spool', 'worker_nombre', 'estado_detalle', 'timestamp'];
 
-const spoolEventSchema = {
+/**
+ * The documented fields' rules (docs/contract.md §1.1); test/contract keeps them equal to
+ * `ProducerFields` in docs/schemas/wire.json.
+ */
+export const SPOOL_EVENT_FIELDS_SCHEMA = {
   type: 'object',
   required: ['event_type', 'tag_spool'],
   properties: {
@@ -48,7 +52,7 @@ const spoolEventSchema = {
 
 // Compiled once per thread at module load; allErrors so a 400 can list every problem.
 const validateFields = new Ajv({ allErrors: true, allowUnionTypes: true }).compile<SpoolEvent>(
-  spoolEventSchema,
+  SPOOL_EVENT_FIELDS_SCHEMA,
 );
 
 const INVALID_VALUE_DETAILS: Readonly<Record<string, string>> = {

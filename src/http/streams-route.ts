@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import type { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { OLDEST } from '../bus/feed.js';
+import type { StreamControl } from '../contract/frames.js';
 import type { StreamFilter } from '../domain/stream-filter.js';
 import {
   decodeOffset,
@@ -174,7 +175,7 @@ async function streamSse(
       if (lifetime.aborted && read.page.events.length === 0) break;
       from = read.page.throughId;
       cursor = nextCursor(Date.now(), cursor);
-      const control = {
+      const control: StreamControl = {
         streamNextOffset: encodeOffset(start.epoch, from),
         streamCursor: cursor,
         ...(read.page.isUpToDate ? { upToDate: true } : {}),

@@ -8,6 +8,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { Snapshot } from '../bus/feed.js';
+import type { Resync } from '../contract/frames.js';
 import type { StreamFilter } from '../domain/stream-filter.js';
 import type { ClientStream, CutReason, StreamOptions } from '../stream/client-stream.js';
 import type { FramedEvent } from '../stream/frame-events.js';
@@ -154,7 +155,7 @@ export function createCatchUp(deps: CatchUpDeps): CatchUp {
     // read: if the log has not reached it yet, the stream joins and skips up to it.
     let isFromCompleteRead = false;
 
-    const startFromSnapshot = async (resyncReason: string | null): Promise<boolean> => {
+    const startFromSnapshot = async (resyncReason: Resync['reason'] | null): Promise<boolean> => {
       const snapshot = await (sharedSnapshot ?? log.snapshot());
       if (!isCurrent()) return false;
       if (snapshot === null) {

@@ -1,9 +1,12 @@
 /**
  * SSE wire format (docs/contract.md §2), as pure functions that return the exact bytes.
+ * The `data` objects are typed with the types generated from docs/schemas/wire.json
+ * (src/contract/frames.ts), so a frame that leaves the documents does not compile.
  * Spec: https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation
  * Every JSON `data:` written here has U+2028, U+2029 and U+0085 escaped (same value), so a
  * reader that splits lines on them cannot be confused; event JSON arrives escaped already.
  */
+import type { Connected, Heartbeat, Reauth, Resync } from '../contract/frames.js';
 import type { BusHealth } from '../domain/bus-health.js';
 import { escapeLineSeparators } from '../domain/json-text.js';
 
@@ -55,15 +58,15 @@ export interface ConnectedInfo {
  * start — two different things a screen must not confuse.
  */
 export function formatConnected(serverTimeMs: number, info: ConnectedInfo): string {
-  const data = JSON.stringify({
+  const data: Connected = {
     server_time: new Date(serverTimeMs).toISOString(),
     last_event_id: info.lastEventId,
     bus: info.bus,
     resumed_from: info.resumedFrom,
     heartbeat_ms: info.heartbeatMs,
     retry_ms: info.retryMs,
-  });
-  return formatFrame({ event: 'connected', data });
+  };
+  return formatFrame({ event: 'connected', data: JSON.stringify(data) });
 }
 
 /**
@@ -75,12 +78,12 @@ export function formatHeartbeat(
   bus: BusHealth,
   lastEventId: string | null,
 ): string {
-  const data = JSON.stringify({
+  const data: Heartbeat = {
     server_time: new Date(serverTimeMs).toISOString(),
     bus,
     last_event_id: lastEventId,
-  });
-  return formatFrame({ event: 'heartbeat', data });
+  };
+  return formatFrame({ event: 'heartbeat', data: JSON.stringify(data) });
 }
 
 /** Base retry plus up to 100 % jitter, so a fleet of screens does not reconnect in lockstep. */
@@ -97,11 +100,16 @@ export function formatSnapshot(asOf: string, json: string): string {
  * Tells the client its token has expired: the stream ends after this frame, and the client
  * comes back with a fresh token and its last id (nothing is lost).
  */
-export function formatReauth(reason: 'token_expired'): string {
-  return formatFrame({ event: 'reauth', data: JSON.stringify({ reason }) });
+export function formatReauth(reason: Reauth['reason']): string {
+  const data: Reauth = { reason };
+  return formatFrame({ event: 'reauth', data: JSON.stringify(data) });
 }
 
-/** Tells the client its position is gone; a snapshot follows at once. */
-export function formatResync(reason: string, epoch: string | null): string {
-  return formatFrame({ event: 'resync', data: JSON.stringify({ reason, epoch }) });
+/**
+ * Tells the client its position is gone; a snapshot follows at once. `epoch` is known
+ * once the feed has started, before any stream is caught up, so never null in practice.
+ */
+export function formatResync(reason: Resync['reason'], epoch: string | null): string {
+  const data: Omit<Resync, 'epoch'> & { epoch: string | null } = { reason, epoch };
+  return formatFrame({ event: 'resync', data: JSON.stringify(data) });
 }

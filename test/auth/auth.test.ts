@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import test from 'ava';
 import { exportJWK } from 'jose';
+import { checkedFetch } from '../helpers/api-contract.js';
 import { tempDir } from '../helpers/daemon.js';
 import { metricValue, spoolEvent, startGateway } from '../helpers/gateway.js';
 import { hsToken, keyPair, TEST_SECRET, unsignedToken } from '../helpers/tokens.js';
@@ -47,7 +48,7 @@ async function statusOf(
   if (token !== null && via === 'cookie') headers.cookie = `spoolcast_token=${token}`;
   if (token !== null && via === 'query') target += `?access_token=${token}`;
   const controller = new AbortController();
-  const response = await fetch(target, {
+  const response = await checkedFetch(target, {
     method,
     headers,
     signal: controller.signal,
@@ -87,12 +88,12 @@ test('every presentation: a good token passes; expired, forged, unsigned, other 
 
 test('no token gets 401 with a bare Bearer challenge and a JSON reason; health and the dashboard stay open', async (t) => {
   const gateway = await startGateway(t, AUTH);
-  const response = await fetch(`${gateway.url}/api/spools`);
+  const response = await checkedFetch(`${gateway.url}/api/spools`);
   t.is(response.status, 401);
   t.is(response.headers.get('www-authenticate'), 'Bearer realm="spoolcast"');
   t.like(await response.json(), { error: 'unauthorized', reason: 'missing' });
   for (const open of ['/healthz', '/readyz', '/metrics', '/']) {
-    t.is((await fetch(`${gateway.url}${open}`)).status, 200, open);
+    t.is((await checkedFetch(`${gateway.url}${open}`)).status, 200, open);
   }
 });
 
@@ -102,7 +103,7 @@ test("a token without the route's scope gets 403 naming it", async (t) => {
   const publisher = await hsToken({ ...GOOD, scope: 'spools:publish' });
   t.is((await statusOf(gateway.url, 'events', reader, 'header')).status, 403);
   t.is((await statusOf(gateway.url, 'spools', reader, 'header')).status, 200);
-  const refused = await fetch(`${gateway.url}/api/spools`, {
+  const refused = await checkedFetch(`${gateway.url}/api/spools`, {
     headers: { authorization: `Bearer ${publisher}` },
   });
   t.is(refused.status, 403);
@@ -116,7 +117,7 @@ test("a token without the route's scope gets 403 naming it", async (t) => {
 test('a query token is refused unless AUTH_QUERY_TOKEN allows it', async (t) => {
   const gateway = await startGateway(t, { ...AUTH, AUTH_QUERY_TOKEN: 'false' });
   const token = await hsToken(GOOD);
-  const response = await fetch(`${gateway.url}/api/spools?access_token=${token}`);
+  const response = await checkedFetch(`${gateway.url}/api/spools?access_token=${token}`);
   t.is(response.status, 401);
   t.like(await response.json(), { reason: 'query_token_not_allowed' });
 });
@@ -128,8 +129,11 @@ test('RS256 and ES256 keys from a JWKS file; an HMAC token keyed with the public
   writeFileSync(file, JSON.stringify({ keys: [...rs.jwks.keys, ...es.jwks.keys] }));
   const gateway = await startGateway(t, { AUTH_JWKS_FILE: file });
   const get = async (token: string) =>
-    (await fetch(`${gateway.url}/api/spools`, { headers: { authorization: `Bearer ${token}` } }))
-      .status;
+    (
+      await checkedFetch(`${gateway.url}/api/spools`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
+    ).status;
   t.is(await get(await rs.sign()), 200);
   t.is(await get(await es.sign()), 200);
   // HS/RS confusion: the attacker knows the public key and uses it as an HMAC secret.
@@ -145,7 +149,7 @@ test('keys from a JWKS URL', async (t) => {
   t.teardown(() => jwksServer.close());
   const jwksUrl = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/jwks.json`;
   const gateway = await startGateway(t, { AUTH_JWKS_URL: jwksUrl });
-  const response = await fetch(`${gateway.url}/api/spools`, {
+  const response = await checkedFetch(`${gateway.url}/api/spools`, {
     headers: { authorization: `Bearer ${await pair.sign()}` },
   });
   t.is(response.status, 200);

@@ -11,9 +11,12 @@ import {
   PROPERTY_MAX_EVENT_BYTES,
   PROPERTY_SEED,
 } from '../fixtures/hostile-messages.js';
+import { checkProducerEvent, frameCheckerFor } from '../helpers/api-contract.js';
 import { createSseParser, type SseFrame } from '../helpers/sse-client.js';
 
 const ZONE = 'America/Santiago';
+/** docs/asyncapi.yaml's check of the stream's frames. */
+const checkStreamFrame = frameCheckerFor('http://127.0.0.1/api/sse/stream');
 
 /** What a spec-following SSE reader makes of the frame bytes. */
 function readFrames(bytes: string): SseFrame[] {
@@ -25,7 +28,7 @@ function readFrames(bytes: string): SseFrame[] {
 }
 
 // fast-check throws (with the seed and the shrunk counterexample) when a run fails.
-test('every good message: decoded, accepted, framed as one frame whose JSON is the producer value plus spoolcast', (t) => {
+test('every good message: decoded, accepted, framed as one frame whose JSON is the producer value plus spoolcast, as the documents say', (t) => {
   fc.assert(
     fc.property(goodMessage, (message) => {
       if (message.kind !== 'good') return;
@@ -38,6 +41,9 @@ test('every good message: decoded, accepted, framed as one frame whose JSON is t
       assert.ok(!/[\u2028\u2029\u0085]/.test(frame), 'no raw line separator in the frame');
       const frames = readFrames(frame);
       assert.equal(frames.length, 1);
+      // The documents agree: the producer's schema takes it, the frame's schema its frame.
+      checkProducerEvent(JSON.parse(message.text));
+      checkStreamFrame?.(frames[0] as SseFrame);
       const { spoolcast, ...fields } = JSON.parse(frames[0]?.data ?? '');
       assert.deepEqual(fields, JSON.parse(message.text));
       assert.equal(spoolcast.id, '9-0');

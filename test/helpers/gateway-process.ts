@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ExecutionContext } from 'ava';
+import { checkResponse } from './api-contract.js';
 import { getFreePort } from './free-port.js';
 import { externalProcess } from './test-scope.js';
 import { once, waitFor } from './wait.js';
@@ -65,6 +66,7 @@ export async function startServiceProcess(
   await waitFor(
     async () => {
       const response = await fetch(`${running.url}/readyz`).catch(() => null);
+      if (response) await checkResponse('GET', `${running.url}/readyz`, response);
       return response?.status === 200;
     },
     { timeoutMs: 60_000, intervalMs: 100, message: 'the service process to become ready' },

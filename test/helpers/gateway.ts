@@ -11,6 +11,7 @@ import { loadConfig } from '../../src/config.js';
 import { preparePublish, type StoreRequest } from '../../src/domain/publish-request.js';
 import { type Logger, silentLogger } from '../../src/observability/logger.js';
 import { type Service, startService } from '../../src/service.js';
+import { checkedFetch } from './api-contract.js';
 import {
   type RedisHandle,
   type StartRedisOptions,
@@ -135,15 +136,16 @@ export function spoolEvent(n: number, extra: Record<string, unknown> = {}): stri
 }
 
 /**
- * POSTs one event to the gateway at `url` and returns its id; anything but 202 throws.
- * `headers` add to the JSON content type (a bearer token, an idempotency key).
+ * POSTs one event to the gateway at `url` and returns its id; anything but 202 throws, and
+ * so does an answer that breaks docs/openapi.yaml. `headers` add to the JSON content type
+ * (a bearer token, an idempotency key).
  */
 export async function postEvent(
   url: string,
   event: Record<string, unknown>,
   headers: Record<string, string> = {},
 ): Promise<string> {
-  const response = await fetch(`${url}/api/events`, {
+  const response = await checkedFetch(`${url}/api/events`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(event),

@@ -4,6 +4,7 @@
  * which events were acknowledged, in order.
  */
 import type { ExecutionContext } from 'ava';
+import { checkResponse } from './api-contract.js';
 import { waitFor } from './wait.js';
 
 /** An acknowledged publish: the event's number and the id the gateway answered. */
@@ -17,6 +18,8 @@ export class HttpPublisher {
   readonly acked: Acked[] = [];
   /** Answers other than 202 (retried), by status ('error' for a network failure). */
   readonly failures = new Map<string, number>();
+  /** The first answer that broke docs/openapi.yaml: it stops the publisher and fails waits. */
+  private violation: unknown;
   private isStopped = false;
   private loop: Promise<void> = Promise.resolve();
 
@@ -26,7 +29,12 @@ export class HttpPublisher {
   ) {}
 
   start(): void {
-    this.loop = this.run();
+    this.loop = this.run().catch((error: unknown) => {
+      this.violation = error;
+      throw error;
+    });
+    // Reported by waitForAcks and by stop() (the teardown), not as an unhandled rejection.
+    this.loop.catch(() => undefined);
   }
 
   /** Stops after the publish in flight is acknowledged; resolves with every ack. */
@@ -38,10 +46,16 @@ export class HttpPublisher {
 
   /** Waits until at least `count` events were acknowledged. */
   async waitForAcks(count: number, timeoutMs = 60_000): Promise<void> {
-    await waitFor(() => this.acked.length >= count, {
-      timeoutMs,
-      message: `${count} acknowledged publishes (have ${this.acked.length}; failures ${JSON.stringify([...this.failures])})`,
-    });
+    await waitFor(
+      () => {
+        if (this.violation !== undefined) throw this.violation;
+        return this.acked.length >= count;
+      },
+      {
+        timeoutMs,
+        message: `${count} acknowledged publishes (have ${this.acked.length}; failures ${JSON.stringify([...this.failures])})`,
+      },
+    );
   }
 
   private async run(): Promise<void> {
@@ -57,6 +71,8 @@ export class HttpPublisher {
           body,
           signal: AbortSignal.timeout(10_000),
         }).catch(() => null);
+        // Every answer, 202 or not, must be one docs/openapi.yaml lists.
+        if (response) await checkResponse('POST', `${url}/api/events`, response);
         if (response?.status === 202) {
           this.acked.push({ n, id: ((await response.json()) as { id: string }).id });
           break;

@@ -35,9 +35,20 @@ export class ResumingClient {
     return this.frames.filter((f) => f.event === 'spool_update');
   }
 
-  /** Waits until `check` holds for the frames received so far. */
+  /** The first frame of any connection that broke docs/asyncapi.yaml, if any. */
+  get contractViolation(): Error | undefined {
+    return this.sessions.find((session) => session.contractViolation)?.contractViolation;
+  }
+
+  /** Waits until `check` holds for the frames received so far; a broken frame fails it. */
   async waitUntil(check: (client: ResumingClient) => boolean, message: string, timeoutMs = 60_000) {
-    await waitFor(() => check(this), { timeoutMs, message });
+    await waitFor(
+      () => {
+        if (this.contractViolation !== undefined) throw this.contractViolation;
+        return check(this);
+      },
+      { timeoutMs, message },
+    );
   }
 
   stop(): void {
@@ -72,7 +83,10 @@ export async function startResumingClient(
   urls: string[],
 ): Promise<ResumingClient> {
   const client = new ResumingClient(urls);
-  t.teardown(() => client.stop());
+  t.teardown(() => {
+    client.stop();
+    if (client.contractViolation !== undefined) throw client.contractViolation;
+  });
   await client.start();
   return client;
 }

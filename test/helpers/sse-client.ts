@@ -10,6 +10,11 @@
  * effects are still visible: `retry` holds the latest reconnection time and `comments` the
  * comment lines. A frame's `id` is the `id:` field of its own block; `lastEventId` is the
  * spec's persisted value a browser would expose.
+ *
+ * A stream of a gateway route is held to docs/asyncapi.yaml (api-contract.ts): every frame
+ * is checked as it arrives, by its event name, and the first that breaks the document
+ * fails every wait from then on and the teardown of `openTestSse`, so the test that
+ * received it fails, naming the frame and ajv's path.
  */
 import http, {
   type ClientRequest,
@@ -17,6 +22,7 @@ import http, {
   type IncomingMessage,
 } from 'node:http';
 import type { ExecutionContext } from 'ava';
+import { type FrameFields, frameCheckerFor } from './api-contract.js';
 import { DEFAULT_TIMEOUT_MS, WaitTimeoutError } from './wait.js';
 
 /** One dispatched event. */
@@ -217,6 +223,7 @@ export class SseClient {
   #isClosed = false;
   #isClosedByUs = false;
   #error: Error | undefined;
+  #violation: Error | undefined;
   #cursor = 0;
   readonly #waiters = new Set<() => void>();
   readonly #req: ClientRequest;
@@ -225,13 +232,27 @@ export class SseClient {
   readonly #decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   readonly #parser: SseParser;
 
-  /** @internal Use `openSse`. */
-  constructor(req: ClientRequest, res: IncomingMessage, isPaused: boolean) {
+  /** @internal Use `openSse`. `checkFrame` throws on a frame that breaks the documents. */
+  constructor(
+    req: ClientRequest,
+    res: IncomingMessage,
+    isPaused: boolean,
+    checkFrame: ((frame: FrameFields) => void) | null = null,
+  ) {
     this.#req = req;
     this.#res = res;
     this.status = res.statusCode ?? 0;
     this.headers = res.headers;
-    this.#parser = createSseParser((frame) => this.frames.push(frame), {
+    const onFrame = (frame: SseFrame): void => {
+      this.frames.push(frame);
+      if (checkFrame === null || this.#violation !== undefined) return;
+      try {
+        checkFrame(frame);
+      } catch (error) {
+        this.#violation = error instanceof Error ? error : new Error(String(error));
+      }
+    };
+    this.#parser = createSseParser(onFrame, {
       onRetry: (retryMs) => {
         this.#retryMs = retryMs;
       },
@@ -287,6 +308,11 @@ export class SseClient {
   /** The network error that ended the connection, if it did not end cleanly or by `close()`. */
   get error(): Error | undefined {
     return this.#error;
+  }
+
+  /** The first frame that broke docs/asyncapi.yaml (a `ContractViolation`), if any. */
+  get contractViolation(): Error | undefined {
+    return this.#violation;
   }
 
   /**
@@ -395,7 +421,8 @@ export class SseClient {
       const waiter = (): void => {
         let outcome: WaitOutcome<T>;
         try {
-          outcome = check();
+          // A frame that broke the documents fails every wait after it.
+          outcome = this.#violation === undefined ? check() : { error: this.#violation };
           if (outcome === undefined && this.#isClosed) {
             outcome = {
               error: new Error(`stream closed before ${waitingFor}; ${this.#summary()}`),
@@ -455,7 +482,7 @@ export function openSse(url: string, options: OpenSseOptions = {}): Promise<SseC
     req.once('response', (res) => {
       if (res.statusCode === 200) {
         clearTimeout(timer);
-        resolve(new SseClient(req, res, options.pause === true));
+        resolve(new SseClient(req, res, options.pause === true, frameCheckerFor(url)));
         return;
       }
       let body = '';
@@ -471,14 +498,20 @@ export function openSse(url: string, options: OpenSseOptions = {}): Promise<SseC
   });
 }
 
-/** `openSse` for one ava test: registers `t.teardown(close)` right away. */
+/**
+ * `openSse` for one ava test: registers a teardown right away that closes it and fails the
+ * test if any frame broke docs/asyncapi.yaml (also one the test never waited for).
+ */
 export async function openTestSse(
   t: Pick<ExecutionContext, 'teardown'>,
   url: string,
   options: OpenSseOptions = {},
 ): Promise<SseClient> {
   const client = await openSse(url, options);
-  t.teardown(() => client.close());
+  t.teardown(() => {
+    client.close();
+    if (client.contractViolation !== undefined) throw client.contractViolation;
+  });
   return client;
 }
 

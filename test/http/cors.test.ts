@@ -1,6 +1,7 @@
 import test from 'ava';
 import { loadConfig } from '../../src/config.js';
 import { type CorsRequest, decideCors } from '../../src/http/cors.js';
+import { checkedFetch } from '../helpers/api-contract.js';
 import { metricValue, startGateway } from '../helpers/gateway.js';
 
 const APP = 'http://app.plant.test:3000';
@@ -86,7 +87,7 @@ test('CORS_ORIGINS takes exact origins and refuses anything else by name', (t) =
 
 test('the gateway answers an allowed preflight and counts a refused origin', async (t) => {
   const gateway = await startGateway(t, { CORS_ORIGINS: APP });
-  const preflight = await fetch(`${gateway.url}/api/events`, {
+  const preflight = await checkedFetch(`${gateway.url}/api/events`, {
     method: 'OPTIONS',
     headers: {
       Origin: APP,
@@ -97,22 +98,22 @@ test('the gateway answers an allowed preflight and counts a refused origin', asy
   t.is(preflight.status, 204);
   t.is(preflight.headers.get('access-control-allow-origin'), APP);
   t.regex(preflight.headers.get('access-control-allow-headers') ?? '', /Idempotency-Key/);
-  const spools = await fetch(`${gateway.url}/api/spools`, { headers: { Origin: APP } });
+  const spools = await checkedFetch(`${gateway.url}/api/spools`, { headers: { Origin: APP } });
   t.is(spools.headers.get('access-control-allow-origin'), APP);
   t.regex(spools.headers.get('vary') ?? '', /Origin/);
 
-  const refused = await fetch(`${gateway.url}/api/events`, {
+  const refused = await checkedFetch(`${gateway.url}/api/events`, {
     method: 'POST',
     headers: { Origin: 'http://evil.test', 'content-type': 'application/json' },
     body: '{"event_type":"TOMAR","tag_spool":"X"}',
   });
   t.is(refused.status, 403);
   t.is(refused.headers.get('access-control-allow-origin'), null);
-  const snapshot = await fetch(`${gateway.url}/api/spools`, {
+  const snapshot = await checkedFetch(`${gateway.url}/api/spools`, {
     headers: { Origin: 'http://evil.test' },
   });
   t.is(snapshot.headers.get('access-control-allow-origin'), null);
   t.is(await metricValue(gateway, 'spoolcast_cors_refused_total', { route: 'events' }), 1);
   t.is(await metricValue(gateway, 'spoolcast_cors_refused_total', { route: 'spools' }), 1);
-  t.deepEqual((await (await fetch(`${gateway.url}/api/spools`)).json()).spools, []);
+  t.deepEqual((await (await checkedFetch(`${gateway.url}/api/spools`)).json()).spools, []);
 });

@@ -1,9 +1,10 @@
 import test from 'ava';
+import { checkedFetch } from '../helpers/api-contract.js';
 import { ownRedisEnv, redisEnv, spoolEvent, startGateway } from '../helpers/gateway.js';
 import { openTestSse } from '../helpers/sse-client.js';
 
 const post = (url: string, body: string, headers: Record<string, string> = {}) =>
-  fetch(`${url}/api/events`, {
+  checkedFetch(`${url}/api/events`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body,
@@ -131,7 +132,7 @@ test('hostile input gets 400 with its reason, never 503: lone surrogate, duplica
     ['invalid_unicode', Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d])],
   ];
   for (const [reason, body] of cases) {
-    const response = await fetch(`${gateway.url}/api/events`, {
+    const response = await checkedFetch(`${gateway.url}/api/events`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: typeof body === 'string' ? body : new Uint8Array(body),
@@ -139,6 +140,8 @@ test('hostile input gets 400 with its reason, never 503: lone surrogate, duplica
     t.is(response.status, 400, reason);
     t.like(await response.json(), { error: 'invalid_event', reasons: [{ reason }] });
   }
-  const spools = (await (await fetch(`${gateway.url}/api/spools`)).json()) as { spools: unknown[] };
+  const spools = (await (await checkedFetch(`${gateway.url}/api/spools`)).json()) as {
+    spools: unknown[];
+  };
   t.deepEqual(spools.spools, [], 'nothing was stored');
 });

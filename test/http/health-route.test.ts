@@ -2,14 +2,15 @@ import test from 'ava';
 import { Redis } from 'ioredis';
 import { redisNames } from '../../src/bus/redis/names.js';
 import { type FramedEvent, frameEvents } from '../../src/stream/frame-events.js';
+import { checkedFetch } from '../helpers/api-contract.js';
 import { redisEnv, startGateway } from '../helpers/gateway.js';
 import { openTestSse } from '../helpers/sse-client.js';
 import { waitFor } from '../helpers/wait.js';
 
 test('healthz answers 200 and readyz reports bus and pool once the pipeline is up', async (t) => {
   const gateway = await startGateway(t);
-  t.is((await fetch(`${gateway.url}/healthz`)).status, 200);
-  const ready = await fetch(`${gateway.url}/readyz`);
+  t.is((await checkedFetch(`${gateway.url}/healthz`)).status, 200);
+  const ready = await checkedFetch(`${gateway.url}/readyz`);
   t.is(ready.status, 200);
   t.like(await ready.json(), {
     status: 'ready',
@@ -21,11 +22,11 @@ test('healthz answers 200 and readyz reports bus and pool once the pipeline is u
 test('while draining readyz answers 503 and new streams are told to retry elsewhere', async (t) => {
   const gateway = await startGateway(t);
   gateway.beginDrain();
-  const ready = await fetch(`${gateway.url}/readyz`);
+  const ready = await checkedFetch(`${gateway.url}/readyz`);
   t.is(ready.status, 503);
   t.like(await ready.json(), { status: 'draining' });
   // A 200 with only a retry hint: EventSource would give up for good on a 503.
-  const stream = await fetch(`${gateway.url}/api/sse/stream`);
+  const stream = await checkedFetch(`${gateway.url}/api/sse/stream`);
   t.is(stream.status, 200);
   t.regex(await stream.text(), /^retry: \d+\n\n$/);
   t.is(gateway.hub.size, 0);
@@ -33,7 +34,7 @@ test('while draining readyz answers 503 and new streams are told to retry elsewh
 
 test('metrics are exposed in the Prometheus text format with the pipeline series', async (t) => {
   const gateway = await startGateway(t);
-  const response = await fetch(`${gateway.url}/metrics`);
+  const response = await checkedFetch(`${gateway.url}/metrics`);
   t.is(response.status, 200);
   t.regex(response.headers.get('content-type') ?? '', /text\/plain/);
   const text = await response.text();

@@ -1,5 +1,6 @@
 /** The limits on a real gateway: streams per address, publishes per subject or address, /metrics apart. */
 import test from 'ava';
+import { checkedFetch } from '../helpers/api-contract.js';
 import { getFreePort } from '../helpers/free-port.js';
 import { metricValue, spoolEvent, startGateway } from '../helpers/gateway.js';
 import { openTestSse } from '../helpers/sse-client.js';
@@ -10,7 +11,7 @@ test('SSE_MAX_CLIENTS_PER_IP: a stream beyond it gets 429 with Retry-After; a cl
   const url = `${gateway.url}/api/sse/stream`;
   const first = await openTestSse(t, url);
   await openTestSse(t, url);
-  const refused = await fetch(url);
+  const refused = await checkedFetch(url);
   t.is(refused.status, 429);
   t.truthy(refused.headers.get('retry-after'));
   first.close();
@@ -25,7 +26,7 @@ test('SSE_MAX_CLIENTS_PER_IP: a stream beyond it gets 429 with Retry-After; a cl
 test('PUBLISH_RATE_PER_S: per token subject, each subject with its own budget', async (t) => {
   const gateway = await startGateway(t, { AUTH_JWT_SECRET: TEST_SECRET, PUBLISH_RATE_PER_S: '2' });
   const post = async (sub: string) =>
-    fetch(`${gateway.url}/api/events`, {
+    checkedFetch(`${gateway.url}/api/events`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -50,7 +51,7 @@ test('METRICS_PORT: /metrics is served there and nowhere else', async (t) => {
   const metricsPort = await getFreePort();
   const gateway = await startGateway(t, { METRICS_PORT: String(metricsPort) });
   t.is((await fetch(`${gateway.url}/metrics`)).status, 404);
-  const response = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+  const response = await checkedFetch(`http://127.0.0.1:${metricsPort}/metrics`);
   t.is(response.status, 200);
   t.regex(await response.text(), /spoolcast_open_streams/);
 });

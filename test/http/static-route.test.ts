@@ -1,9 +1,10 @@
 import test from 'ava';
+import { checkedFetch } from '../helpers/api-contract.js';
 import { startGateway } from '../helpers/gateway.js';
 
 test('the dashboard is served with a strict CSP and has no inline script or style', async (t) => {
   const gateway = await startGateway(t);
-  const page = await fetch(`${gateway.url}/`);
+  const page = await checkedFetch(`${gateway.url}/`);
   t.is(page.status, 200);
   t.is(page.headers.get('content-type'), 'text/html; charset=utf-8');
   const csp = page.headers.get('content-security-policy') ?? '';
@@ -14,13 +15,13 @@ test('the dashboard is served with a strict CSP and has no inline script or styl
   t.notRegex(html, /\sstyle=|<style/);
   t.notRegex(html, /https?:\/\//);
   for (const path of ['/dashboard.js', '/dashboard.css']) {
-    t.is((await fetch(gateway.url + path)).status, 200, path);
+    t.is((await checkedFetch(gateway.url + path)).status, 200, path);
   }
 });
 
 test('the browser client is served as an ES module', async (t) => {
   const gateway = await startGateway(t);
-  const response = await fetch(`${gateway.url}/client/spoolcast-client.js`);
+  const response = await checkedFetch(`${gateway.url}/client/spoolcast-client.js`);
   t.is(response.status, 200);
   t.is(response.headers.get('content-type'), 'text/javascript; charset=utf-8');
   const source = await response.text();

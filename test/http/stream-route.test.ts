@@ -1,6 +1,7 @@
 import net from 'node:net';
 import test from 'ava';
 import { EventSource } from 'eventsource';
+import { checkedFetch } from '../helpers/api-contract.js';
 import {
   connectRedis,
   metricValue,
@@ -43,7 +44,7 @@ test('a stream request pipelined behind a stream on the same connection opens no
   // Both requests in one write: the server parses and handles them in one go.
   socket.write(request + request);
   await waitFor(() => text.includes('event: connected'), { message: 'the first stream' });
-  const answer = await fetch(`${gateway.url}/api/events`, {
+  const answer = await checkedFetch(`${gateway.url}/api/events`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ event_type: 'TOMAR', tag_spool: 'PIPELINED' }),
@@ -57,7 +58,7 @@ test('a stream request pipelined behind a stream on the same connection opens no
 
 test('HEAD answers the stream headers with no body and opens no stream', async (t) => {
   const gateway = await startGateway(t);
-  const response = await fetch(gateway.url + STREAM, { method: 'HEAD' });
+  const response = await checkedFetch(gateway.url + STREAM, { method: 'HEAD' });
   t.is(response.status, 200);
   t.is(response.headers.get('content-type'), 'text/event-stream');
   t.is(await response.text(), '');
@@ -67,7 +68,7 @@ test('HEAD answers the stream headers with no body and opens no stream', async (
 test('HEAD answers what GET would: 400 for a bad filter, 429 past the per-address limit', async (t) => {
   const gateway = await startGateway(t, { SSE_MAX_CLIENTS_PER_IP: '1' });
   const status = async (query: string, method: 'GET' | 'HEAD') =>
-    (await fetch(gateway.url + STREAM + query, { method })).status;
+    (await checkedFetch(gateway.url + STREAM + query, { method })).status;
   t.deepEqual([await status('?bogus=1', 'HEAD'), await status('?bogus=1', 'GET')], [400, 400]);
   t.is(await status('', 'HEAD'), 200);
   const first = await openTestSse(t, gateway.url + STREAM);
@@ -80,8 +81,8 @@ test('HEAD answers what GET would when the replica is full: 503', async (t) => {
   const url = gateway.url + STREAM;
   const first = await openTestSse(t, url);
   await first.next((f) => f.event === 'connected');
-  const head = await fetch(url, { method: 'HEAD' });
-  const get = await fetch(url);
+  const head = await checkedFetch(url, { method: 'HEAD' });
+  const get = await checkedFetch(url);
   t.deepEqual([head.status, get.status], [503, 503]);
 });
 

@@ -5,13 +5,14 @@
  */
 import test from 'ava';
 import type { Service } from '../../src/service.js';
+import { checkedFetch } from '../helpers/api-contract.js';
 import { metricValue, postEvent, redisEnv, spoolEvent, startGateway } from '../helpers/gateway.js';
 import { openTestSse } from '../helpers/sse-client.js';
 import { waitFor } from '../helpers/wait.js';
 
 const STREAMS = '/api/streams/spools';
 const get = (gateway: Service, query: string, headers: Record<string, string> = {}) =>
-  fetch(`${gateway.url}${STREAMS}?${query}`, { headers });
+  checkedFetch(`${gateway.url}${STREAMS}?${query}`, { headers });
 const publish = (gateway: Service, n: number, extra: Record<string, unknown> = {}) =>
   postEvent(gateway.url, JSON.parse(spoolEvent(n, extra)));
 
@@ -100,10 +101,10 @@ test('410 for a trimmed offset or another history, 400 for a malformed one, 405 
   t.is((await get(gateway, `offset=${otherEpoch}`)).status, 410);
   t.is((await get(gateway, 'offset=1796552826805-0')).status, 400);
   t.is((await get(gateway, 'offset=-1&live=forever')).status, 400);
-  const post = await fetch(`${gateway.url}${STREAMS}`, { method: 'POST', body: '[]' });
+  const post = await checkedFetch(`${gateway.url}${STREAMS}`, { method: 'POST', body: '[]' });
   t.is(post.status, 405);
   t.is(post.headers.get('allow'), 'GET, HEAD');
-  const head = await fetch(`${gateway.url}${STREAMS}`, { method: 'HEAD' });
+  const head = await checkedFetch(`${gateway.url}${STREAMS}`, { method: 'HEAD' });
   t.is(head.status, 200);
   t.truthy(head.headers.get('stream-next-offset'));
 });
@@ -111,7 +112,7 @@ test('410 for a trimmed offset or another history, 400 for a malformed one, 405 
 test('GET /api/spools names the offset its snapshot is consistent with: a long-poll from it gets exactly what came after', async (t) => {
   const gateway = await startGateway(t, { LONG_POLL_TIMEOUT_S: '5' });
   await publish(gateway, 1);
-  const snapshot = await fetch(`${gateway.url}/api/spools`);
+  const snapshot = await checkedFetch(`${gateway.url}/api/spools`);
   const { offset } = (await snapshot.json()) as { offset: string };
   t.is(snapshot.headers.get('stream-next-offset'), offset);
   const after = await publish(gateway, 2);

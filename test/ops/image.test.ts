@@ -127,8 +127,8 @@ test('the recipe without Docker: prod install + dist on Node 22, non-root, read-
     },
   );
   t.is((ready as { status: string }).status, 'ready');
-  // The dashboard and the browser client come from the same tree.
-  for (const path of ['/', '/dashboard.js', '/client/spoolcast-client.js']) {
+  // The dashboard, the browser client and the API documents come from the same tree.
+  for (const path of ['/', '/dashboard.js', '/client/spoolcast-client.js', '/api/openapi.json']) {
     t.is((await fetch(`http://127.0.0.1:${port}${path}`)).status, 200, path);
   }
   const probe = await run(node22, ['-e', 'process.stdout.write(process.version)']);

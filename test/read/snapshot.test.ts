@@ -1,6 +1,7 @@
 import test from 'ava';
 import { RedisEventService } from '../../src/index.js';
 import type { Service } from '../../src/service.js';
+import { checkedFetch } from '../helpers/api-contract.js';
 import { connectRedis, postEvent, redisEnv, startGateway } from '../helpers/gateway.js';
 import { openTestSse } from '../helpers/sse-client.js';
 import { waitFor } from '../helpers/wait.js';
@@ -44,7 +45,7 @@ for (const bus of ['memory', 'redis'] as const) {
       estado_detalle: 'ARM: Completado',
       timestamp: '15-07-2026 10:00:00',
     });
-    const response = await fetch(`${gateway.url}/api/spools`);
+    const response = await checkedFetch(`${gateway.url}/api/spools`);
     t.is(response.status, 200);
     const body = (await response.json()) as {
       epoch: string;
@@ -148,7 +149,7 @@ test('a spool state row spoolcast cannot read is left out: the snapshot and snap
   const redis = connectRedis(t, env.REDIS_URL);
   await redis.hset(`${env.REDIS_KEY_PREFIX}state`, 'BROKEN', 'not json');
   await post(gateway, { event_type: 'TOMAR', tag_spool: 'SP-1' });
-  const body = (await (await fetch(`${gateway.url}/api/spools`)).json()) as {
+  const body = (await (await checkedFetch(`${gateway.url}/api/spools`)).json()) as {
     spools: { tag_spool: string }[];
   };
   t.deepEqual(

@@ -2,7 +2,8 @@
  * The kit as a consumer gets it: `npm pack` this repo (built dist/), install the tarball
  * into an empty project (--prefer-offline: the npm cache of this checkout's own install
  * serves the dependencies), and run a script there that imports `spoolcast/testing`,
- * starts a gateway, publishes and reads the frame. The installed `spoolcast` bin runs too.
+ * starts a gateway, publishes and reads the frame, and fetches the API documents. The
+ * installed `spoolcast` bin runs too.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,7 +27,12 @@ const gateway = await startTestGateway();
 try {
   const id = await gateway.publish({ event_type: 'TOMAR', tag_spool: 'SPOOL-001' });
   const [frame] = await gateway.nextFrames(1, { timeoutMs: 20000 });
-  console.log(JSON.stringify({ id, frame }));
+  const docs = [];
+  for (const name of ['openapi', 'asyncapi']) {
+    const answer = await fetch(gateway.url + '/api/' + name + '.json');
+    docs.push(answer.status === 200 ? (await answer.json())[name] : answer.status);
+  }
+  console.log(JSON.stringify({ id, frame, docs }));
 } finally {
   await gateway.close();
 }
@@ -63,8 +69,10 @@ test('a project that installed the packed package starts a gateway with spoolcas
   });
   const installedMs = Date.now() - startedAt;
   const consumer = await run(process.execPath, ['consumer.mjs'], { cwd: dir, timeout: 60_000 });
-  const { id, frame } = JSON.parse(consumer.stdout);
+  const { id, frame, docs } = JSON.parse(consumer.stdout);
   t.like(frame, { event: 'spool_update', id, data: { tag_spool: 'SPOOL-001', spoolcast: { id } } });
+  // The API documents are served from the installed package's dist/public.
+  t.deepEqual(docs, ['3.1.0', '3.0.0']);
   const help = await run(path.join(dir, 'node_modules', '.bin', 'spoolcast'), ['--help'], {
     cwd: dir,
   });
