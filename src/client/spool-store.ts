@@ -3,6 +3,7 @@
  * row, each `spool_update` patches its spool's row with the same rules the gateway uses
  * for `GET /api/spools` (src/domain/spool-state.ts), so the two never disagree.
  */
+import type { Snapshot } from '../contract/frames.js';
 import type { EnrichedSpoolEvent } from '../domain/spool-event.js';
 import {
   applyStatePatch,
@@ -14,13 +15,8 @@ import {
 export type { EnrichedSpoolEvent } from '../domain/spool-event.js';
 export type { SpoolState, SpoolStatus } from '../domain/spool-state.js';
 
-/** The body of `GET /api/spools` and of the `snapshot` frame. */
-export interface SpoolSnapshot {
-  epoch: string | null;
-  as_of: string;
-  incomplete: boolean;
-  spools: SpoolState[];
-}
+/** The body of `GET /api/spools` and of the `snapshot` frame (the generated wire type). */
+export type SpoolSnapshot = Snapshot;
 
 /** Rows by `tag_spool`; a new map after every change, so identity tells a change. */
 export type SpoolRows = ReadonlyMap<string, SpoolState>;

@@ -4,6 +4,7 @@
  * frames held back behind each other, and the proof a trial stream must give. Frames go
  * to the owner (TransportHost) as they come; only what the rules need is read here.
  */
+import type { StreamFrameData } from '../contract/frames.js';
 import {
   type Clock,
   EVENT_SOURCE_CLOSED,
@@ -106,9 +107,7 @@ export class SseAttempt {
 
   private onFrame(type: FrameType, event: MessageEvent<string>): void {
     if (type === 'heartbeat') {
-      const info = parse<{ bus: 'ok' | 'down'; last_event_id: unknown; server_time: unknown }>(
-        event.data,
-      );
+      const info = parse<StreamFrameData['heartbeat']>(event.data);
       this.heartbeats += 1;
       this.host.alive(info.bus);
       this.host.position({ lastEventId: info.last_event_id });
@@ -117,12 +116,7 @@ export class SseAttempt {
     }
     this.host.alive();
     if (type === 'connected') {
-      const info = parse<{
-        bus: 'ok' | 'down';
-        heartbeat_ms: number;
-        retry_ms: number;
-        server_time: unknown;
-      }>(event.data);
+      const info = parse<StreamFrameData['connected']>(event.data);
       this.hasConnected = true;
       this.hasEverConnected = true;
       this.heartbeats = 0;
@@ -137,7 +131,7 @@ export class SseAttempt {
       });
       this.time(info.server_time);
     } else if (type === 'snapshot') {
-      const snapshot = parse<SpoolSnapshot>(event.data);
+      const snapshot = parse<StreamFrameData['snapshot']>(event.data);
       if (!Array.isArray(snapshot.spools)) return;
       const asOf = event.lastEventId || snapshot.as_of;
       this.host.snapshot({ ...(snapshot as SpoolSnapshot), ...(asOf && { as_of: asOf }) });
@@ -145,7 +139,7 @@ export class SseAttempt {
       const update = eventOf(parse<object>(event.data));
       if (update) this.host.event(update);
     } else if (type === 'resync') {
-      const info = parse<{ reason: string; epoch: unknown }>(event.data);
+      const info = parse<StreamFrameData['resync']>(event.data);
       this.host.resync(info.reason ?? 'resync', info.epoch);
     } else {
       this.host.reauth();
