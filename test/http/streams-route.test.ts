@@ -8,6 +8,7 @@ import type { Service } from '../../src/service.js';
 import { checkedFetch } from '../helpers/api-contract.js';
 import { metricValue, postEvent, redisEnv, spoolEvent, startGateway } from '../helpers/gateway.js';
 import { openTestSse } from '../helpers/sse-client.js';
+import { hsToken, TEST_SECRET } from '../helpers/tokens.js';
 import { waitFor } from '../helpers/wait.js';
 
 const STREAMS = '/api/streams/spools';
@@ -121,4 +122,31 @@ test('GET /api/spools names the offset its snapshot is consistent with: a long-p
     ((await read.json()) as { spoolcast: { id: string } }[]).map((e) => e.spoolcast.id),
     [after],
   );
+});
+
+test("a restricted token reads only its operations here too, and another restriction's ETag never matches", async (t) => {
+  const gateway = await startGateway(t, {
+    AUTH_JWT_SECRET: TEST_SECRET,
+    LONG_POLL_TIMEOUT_S: '30',
+  });
+  const publisher = { authorization: `Bearer ${await hsToken({ scope: 'spools:publish' })}` };
+  const reader = async (operations: string[]) => ({
+    authorization: `Bearer ${await hsToken({ scope: 'spools:read', spoolcast: { operations } })}`,
+  });
+  const [arm, sold] = [await reader(['ARM']), await reader(['SOLD'])];
+  const post = (n: number, op: string) =>
+    postEvent(gateway.url, JSON.parse(spoolEvent(n, { estado_detalle: `${op}: x` })), publisher);
+  const ids = [await post(1, 'SOLD'), await post(2, 'ARM')];
+  const idsOf = async (r: Response) =>
+    ((await r.json()) as { spoolcast: { id: string } }[]).map((e) => e.spoolcast.id);
+  const page = await get(gateway, 'offset=-1', arm);
+  const etag = page.headers.get('etag') as string;
+  t.deepEqual(await idsOf(page), [ids[1]]);
+  t.deepEqual(await idsOf(await get(gateway, 'offset=-1&operation=SOLD', arm)), []);
+  t.is((await get(gateway, 'offset=-1', { ...sold, 'if-none-match': etag })).status, 200);
+  const tail = page.headers.get('stream-next-offset') as string;
+  const waiting = get(gateway, `offset=${tail}&live=long-poll`, arm);
+  await post(3, 'SOLD');
+  const armId = await post(4, 'ARM');
+  t.deepEqual(await idsOf(await waiting), [armId]);
 });
