@@ -272,7 +272,7 @@ const SETTINGS: Record<string, Setting> = {
   SSE_SEND_TIMEOUT_S: { key: 'sendTimeoutMs', fallback: '30', parse: seconds(0.01) },
   SSE_MAX_BUFFERED_BYTES: { key: 'maxBufferedBytes', fallback: '8388608', parse: int(1024) },
   SSE_FAN_OUT_SLICE: { key: 'fanOutSlice', fallback: '256', parse: int(1, 1_000_000) },
-  SSE_WRITE_WINDOW_MS: { key: 'writeWindowMs', fallback: '25', parse: int(0, 1000) },
+  SSE_WRITE_WINDOW_MS: { key: 'writeWindowMs', fallback: '50', parse: int(0, 1000) },
   SSE_RETRY_MS: { key: 'retryMs', fallback: '2000', parse: int(100, 600_000) },
   MAX_EVENT_BYTES: { key: 'maxEventBytes', fallback: '65536', parse: int(64, 16 * 1024 * 1024) },
   POOL_THREADS: {
