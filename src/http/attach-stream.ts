@@ -14,6 +14,8 @@ export const STREAM_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   'X-Accel-Buffering': 'no',
 });
 
+const ATTACHED_HEADERS = Object.freeze({ ...STREAM_HEADERS, Connection: 'close' });
+
 /**
  * Sends the status and headers now and pipes `body` to the socket. Call after setting any
  * other headers; the response object writes nothing more.
@@ -24,12 +26,13 @@ export function attachStream(req: IncomingMessage, res: ServerResponse, body: Re
   socket.setNoDelay(true);
   socket.setKeepAlive(true);
   req.setTimeout(0);
-  for (const [name, value] of Object.entries(STREAM_HEADERS)) res.setHeader(name, value);
   // No chunked framing: the body is the bytes of the frames, and the stream ends when the
   // connection does (a stream never shares its connection). Chunked encoding added framing
   // and a cork/uncork to every write.
-  res.setHeader('Connection', 'close');
   res.useChunkedEncodingByDefault = false;
+  // writeHead with the headers (not setHeader): unless a header was set before (CORS),
+  // the response keeps no header map for the life of the stream, only the sent text.
+  res.writeHead(200, ATTACHED_HEADERS);
   // Without an explicit flush the headers would wait for the first body write.
   res.flushHeaders();
   // After the headers a close-delimited body has nothing left for the HTTP layer to do, so

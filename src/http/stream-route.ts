@@ -74,7 +74,8 @@ export function mountStreamRoute(router: Router, deps: StreamRouteDeps): void {
       };
       return;
     }
-    const address = ctx.ip;
+    // Read only under a per-address limit: the socket keeps the peer address it is asked.
+    const address = deps.slots.isLimited ? ctx.ip : '';
     if (isProbe) {
       if (!deps.slots.hasSlot(address)) return refuseAddress(ctx);
       ctx.status = 200;
