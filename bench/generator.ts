@@ -6,6 +6,7 @@
  * Exits when the orchestrator goes away (IPC disconnect).
  */
 import { performance } from 'node:perf_hooks';
+import { type GroupPattern, ownedBetween, UNFILTERED } from './lib/filter-groups.js';
 import {
   type CpuReading,
   CpuWindow,
@@ -142,7 +143,7 @@ interface Collected {
 
 /**
  * Per-connection checks: `endSeq` is one past the last sequence number published; a
- * connection is owed each of its own (every `stride`-th) below it.
+ * connection is owed each of its group's below it.
  */
 function collect(conns: SseConn[], endSeq: number): Collected {
   let connected = 0;
@@ -165,17 +166,12 @@ function collect(conns: SseConn[], endSeq: number): Collected {
       const key = `disconnected: ${conn.error ?? 'closed by server'}`;
       errors.set(key, (errors.get(key) ?? 0) + 1);
     }
-    missing += conn.gaps + Math.max(0, Math.ceil((endSeq - conn.expected) / conn.stride));
+    missing += conn.gaps + ownedBetween(conn.expected, endSeq, conn.group, conn.pattern);
     outOfOrder += conn.outOfOrder;
     unmatched += conn.unmatched;
   }
   const errorSamples = [...errors].map(([k, v]) => `${v}× ${k}`);
   return { connected, connectErrors, disconnects, missing, outOfOrder, unmatched, errorSamples };
-}
-
-/** Sequence numbers in [0, end) a client of group `group` out of `groups` is owed. */
-function owed(end: number, group: number, groups: number): number {
-  return groups <= 1 ? end : Math.max(0, Math.ceil((end - group) / groups));
 }
 
 /** What the server's CPU in a window paid for: the deliveries and events inside it. */
@@ -241,21 +237,21 @@ const round2 = (n: number) => Math.round(n * 100) / 100;
 /** What the steady and burst scenarios start with: a fresh sink, a publisher, the clients. */
 async function openScenario(
   target: TargetSpec,
-  spec: { name: string; clients: number; filterGroups?: number },
+  spec: { name: string; clients: number; filterGroups?: number; filterRun?: number },
   verb: string,
 ) {
   const sink = new Sink(nextRun++);
   const publisher = publisherFor(target);
   const errorsBefore = publisher.errors;
-  const groups = spec.filterGroups ?? 0;
+  const pattern = patternOf(spec);
   // Filtered: client i is in group i mod groups, streams only that group's operation and is
-  // owed exactly the events with seq ≡ group (mod groups), in order.
+  // owed exactly that group's events (filter-groups.ts), in order.
   const extra =
-    groups > 0
+    pattern.groups > 1
       ? (i: number): Partial<ConnOptions> => ({
-          path: `${target.streamPath}?operation=${encodeURIComponent(groupOperation(i % groups))}`,
-          startSeq: i % groups,
-          stride: groups,
+          path: `${target.streamPath}?operation=${encodeURIComponent(groupOperation(i % pattern.groups))}`,
+          pattern,
+          group: i % pattern.groups,
         })
       : {};
   const conns = await openConns(
@@ -279,7 +275,7 @@ async function runSteady(
   spec: Extract<ScenarioSpec, { kind: 'steady' }>,
 ): Promise<RunResult> {
   const { sink, publisher, errorsBefore, conns } = await openScenario(target, spec, 'publishing');
-  const groups = spec.filterGroups ?? 0;
+  const pattern = patternOf(spec);
   // Warm-up events (JIT, first-use allocations) are checked for delivery but not timed.
   const warmup = Math.round(spec.ratePerS * spec.warmupS);
   const total = warmup + Math.round(spec.ratePerS * spec.durationS);
@@ -287,10 +283,9 @@ async function runSteady(
   sink.recordFromSeq = warmup;
   // What the clients streaming now are owed: every event, or their group's share of them.
   let expected = 0;
-  conns.forEach((conn, i) => {
-    if (conn.isStreaming && conn.isOpen)
-      expected += owed(total, groups > 0 ? i % groups : 0, groups);
-  });
+  for (const conn of conns) {
+    if (conn.isStreaming && conn.isOpen) expected += ownedBetween(0, total, conn.group, pattern);
+  }
   const periodMs = 1000 / spec.ratePerS;
   let cpu: CpuWindow | null = null;
   let deliveredAtStart = 0;
@@ -305,7 +300,7 @@ async function runSteady(
           deliveredAtStart = sink.delivered;
           sink.t0Ms = performance.now();
         }
-        publisher.publish(makeEvent(sink.run, sent, nowUs(), groups));
+        publisher.publish(makeEvent(sink.run, sent, nowUs(), pattern));
         sent++;
       }
       if (sent >= total) {
@@ -332,7 +327,7 @@ async function runSteady(
     publisher.errors - errorsBefore,
     window,
     work,
-    groups,
+    pattern.groups > 1 ? pattern.groups : 0,
   );
   if (!drained)
     result.notes.push(`not all delivered within ${spec.drainTimeoutS} s of the last publish`);
@@ -657,3 +652,9 @@ process.on('disconnect', () => process.exit(0));
 process.once('SIGTERM', () => void shutdown());
 process.once('SIGINT', () => void shutdown());
 send({ type: 'ready' });
+
+/** How a scenario deals its events to filter groups (unfiltered: one group). */
+function patternOf(spec: { filterGroups?: number; filterRun?: number }): GroupPattern {
+  const groups = spec.filterGroups ?? 0;
+  return groups > 1 ? { groups, run: spec.filterRun ?? 1 } : UNFILTERED;
+}

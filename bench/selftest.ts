@@ -10,6 +10,7 @@
  *   node --import tsx bench/selftest.ts
  */
 import net from 'node:net';
+import { groupOfSeq, nextOwned, ownedBetween } from './lib/filter-groups.js';
 import { makeEvent } from './lib/publisher.js';
 import { Sink, SseConn } from './lib/sse-conn.js';
 
@@ -151,20 +152,21 @@ for (const variant of ['faulty', 'reordered'] as const) {
   );
   conn.close();
 }
-// A filtered client: group 3 of 20 is owed events 3, 23, 43, … (operation OP-3) only.
+// A filtered client: group 3 of 20, events dealt in runs of 5, is owed events 15–19,
+// 115–119, 215–219 (operation OP-3) only.
+const PATTERN = { groups: 20, run: 5 };
+const GROUP = 3;
 for (const variant of ['exact', 'leaky'] as const) {
-  const GROUPS = 20;
-  const GROUP = 3;
   let body = 'retry: 2000\n\nevent: connected\ndata: {"bus":"ok"}\n\n';
   for (let i = 0; i < N; i++) {
-    const mine = i % GROUPS === GROUP;
-    // leaky: one of group 4's events gets through, one of its own is lost, one repeated.
+    const mine = groupOfSeq(i, PATTERN) === GROUP;
+    // leaky: one of group 8's events gets through, one of its own is lost, one repeated.
     const leak = variant === 'leaky' && i === 44;
-    if (variant === 'leaky' && i === 63) continue;
+    if (variant === 'leaky' && i === 116) continue;
     if (!mine && !leak) continue;
-    const frame = `id: 17-${i}\nevent: spool_update\ndata: ${makeEvent(RUN, i, 1000 + i, GROUPS)}\n\n`;
+    const frame = `id: 17-${i}\nevent: spool_update\ndata: ${makeEvent(RUN, i, 1000 + i, PATTERN)}\n\n`;
     body += frame;
-    if (variant === 'leaky' && i === 83) body += frame;
+    if (variant === 'leaky' && i === 218) body += frame;
     if (i % 40 === 3) body += ': heartbeat\n\nevent: heartbeat\ndata: {"last_event_id":"17-1"}\n\n';
   }
   current = Buffer.from(
@@ -180,13 +182,13 @@ for (const variant of ['exact', 'leaky'] as const) {
         port,
         path: '/?operation=OP-3',
         hostHeader: 'selftest',
-        startSeq: GROUP,
-        stride: GROUPS,
+        pattern: PATTERN,
+        group: GROUP,
       },
       () => resolve(c),
     );
   });
-  const owed = Math.ceil((N - GROUP) / GROUPS);
+  const owed = ownedBetween(0, N, GROUP, PATTERN);
   const deadline = Date.now() + 20_000;
   while (conn.expected < N && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   await new Promise((r) => setTimeout(r, 100));
@@ -196,7 +198,7 @@ for (const variant of ['exact', 'leaky'] as const) {
     conn.gaps === want &&
     conn.outOfOrder === want &&
     conn.unmatched === want &&
-    conn.expected === GROUP + owed * GROUPS;
+    conn.expected === nextOwned(N, GROUP, PATTERN);
   if (!ok) failures++;
   process.stdout.write(
     `${ok ? 'ok  ' : 'FAIL'} filtered stream (${variant}): received ${conn.received}/${owed}, gaps ${conn.gaps}, out of order ${conn.outOfOrder}, not selected ${conn.unmatched} (want ${want} each)\n`,

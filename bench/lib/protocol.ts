@@ -38,10 +38,12 @@ export type ScenarioSpec =
       drainTimeoutS: number;
       /**
        * Filtered fan-out: the clients are split round-robin into this many groups, client
-       * group k streaming `?operation=OP-k`, and event `seq` carries operation
-       * `OP-<seq mod filterGroups>` (exactly one group's). 0 or absent: unfiltered.
+       * group k streaming `?operation=OP-k`, and each event carries exactly one group's
+       * operation. 0 or absent: unfiltered.
        */
       filterGroups?: number;
+      /** Consecutive events dealt to one group before the next (default 1; filter-groups.ts). */
+      filterRun?: number;
     }
   | {
       kind: 'burst';

@@ -5,6 +5,7 @@
  */
 import net from 'node:net';
 import { Redis } from 'ioredis';
+import { type GroupPattern, groupOfSeq, UNFILTERED } from './filter-groups.js';
 import type { PublishMethod } from './protocol.js';
 
 const EVENT_TYPES = ['TOMAR', 'PAUSAR', 'COMPLETAR', 'STATE_CHANGE'];
@@ -24,13 +25,18 @@ export const groupOperation = (group: number) => `OP-${group}`;
 
 /**
  * A realistic ~300-byte producer event. `tUs` is the generator's performance.now() in µs
- * when the event is handed to the publisher. With `groups` > 0 (the filtered scenario) the
- * operation in `estado_detalle` is `OP-<seq mod groups>`, so each event matches exactly one
- * `?operation=OP-k` stream group, and the groups take turns event by event.
+ * when the event is handed to the publisher. In a filtered scenario the operation in
+ * `estado_detalle` is `OP-<its group>` (filter-groups.ts), so each event matches exactly
+ * one `?operation=OP-k` stream group.
  */
-export function makeEvent(run: number, seq: number, tUs: number, groups = 0): string {
+export function makeEvent(
+  run: number,
+  seq: number,
+  tUs: number,
+  pattern: GroupPattern = UNFILTERED,
+): string {
   const k = seq % 4;
-  const operation = groups > 0 ? groupOperation(seq % groups) : OPERATIONS[k];
+  const operation = pattern.groups > 1 ? groupOperation(groupOfSeq(seq, pattern)) : OPERATIONS[k];
   return (
     `{"bench_run":${run},"bench_seq":${seq},"bench_t":${tUs},` +
     `"event_type":"${EVENT_TYPES[k]}","tag_spool":"SPOOL-${String(seq % 5000).padStart(5, '0')}",` +
@@ -51,7 +57,7 @@ export const MAX_FILTER_GROUPS = 100;
 export const EVENT_TAIL_MIN = Math.min(
   ...[0, MAX_FILTER_GROUPS].flatMap((groups) =>
     Array.from({ length: Math.max(4, groups) }, (_, k) => {
-      const event = makeEvent(0, k, 0, groups);
+      const event = makeEvent(0, k, 0, groups > 1 ? { groups, run: 1 } : UNFILTERED);
       return event.length - (event.indexOf('"bench_t":0') + '"bench_t":0'.length) - 1;
     }),
   ),

@@ -32,6 +32,14 @@ export interface PoolResult {
 
 /** Filter groups of the `filtered` scenario: `?operation=OP-0` … `OP-19`, 50 streams each. */
 export const FILTER_GROUPS = 20;
+/**
+ * Events dealt to one group in a row in the `filtered` scenario: what one stream of the
+ * reference gets within one write window (100 events/s × the default 50 ms
+ * `SSE_WRITE_WINDOW_MS`), so both join as many events per write and the difference stays
+ * what filtering costs. Dealt one by one, every filtered write would carry one event and
+ * the reference's five.
+ */
+export const FILTER_RUN = 5;
 
 /**
  * What the filtered scenario is shown beside and judged against, both unfiltered at the
@@ -94,6 +102,7 @@ export function scenarioSpecs(quick: boolean): Record<Exclude<ScenarioName, 'poo
       durationS: steadyS,
       drainTimeoutS: 15,
       filterGroups: FILTER_GROUPS,
+      filterRun: FILTER_RUN,
     },
     burst: {
       kind: 'burst',

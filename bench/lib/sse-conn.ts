@@ -9,12 +9,19 @@
  *
  * Each delivery is checked against the connection's expected sequence number: in order,
  * gap (missing) or at/below one already seen (duplicate or reordered). A filtered
- * connection expects every `stride`-th event from its `startSeq` (its group's events in
- * the filtered scenario); any other event is counted as `unmatched` (its filter does not
- * select it: a leak), never as delivered.
+ * connection expects exactly its group's events from its `startSeq` (filter-groups.ts);
+ * any other event is counted as `unmatched` (its filter does not select it: a leak), never
+ * as delivered.
  */
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
+import {
+  type GroupPattern,
+  groupOfSeq,
+  nextOwned,
+  ownedBetween,
+  UNFILTERED,
+} from './filter-groups.js';
 import { Histogram } from './histogram.js';
 import { EVENT_TAIL_MIN } from './publisher.js';
 
@@ -125,10 +132,12 @@ export interface ConnOptions {
   /** First sequence number this client should receive (storm: the replay start). */
   startSeq?: number;
   /**
-   * Distance between the sequence numbers this client should receive (default 1: every
-   * event). A filtered client gets `startSeq`, `startSeq + stride`, … and nothing else.
+   * How events are dealt to filter groups (default: unfiltered, every event) and this
+   * client's group: a filtered client gets its group's events from `startSeq` on and
+   * nothing else (filter-groups.ts).
    */
-  stride?: number;
+  pattern?: GroupPattern;
+  group?: number;
   /** Record `id:` per sequence number (slow path, for the one monitor connection). */
   recordIds?: boolean;
   /** `reachedAtMs` is set when this sequence number arrives in order. */
@@ -150,10 +159,12 @@ export class SseConn {
 
   /** Next sequence number expected. */
   expected: number;
-  /** Distance between expected sequence numbers (1 unless filtered). */
-  readonly stride: number;
-  /** `startSeq mod stride`: the sequence numbers this client's filter selects. */
-  private readonly phase: number;
+  /** How events are dealt to the filter groups, and this client's group. */
+  readonly pattern: GroupPattern;
+  readonly group: number;
+  private readonly isFiltered: boolean;
+  /** The last sequence number received in order (−1 before any). */
+  private lastSeq = -1;
   /** First sequence number received (−1 before any). */
   firstSeq = -1;
   received = 0;
@@ -185,9 +196,10 @@ export class SseConn {
 
   constructor(sink: Sink, options: ConnOptions, onDone: (conn: SseConn) => void) {
     this.sink = sink;
-    this.expected = options.startSeq ?? 0;
-    this.stride = Math.max(1, options.stride ?? 1);
-    this.phase = this.expected % this.stride;
+    this.pattern = options.pattern ?? UNFILTERED;
+    this.group = options.group ?? 0;
+    this.isFiltered = this.pattern.groups > 1;
+    this.expected = nextOwned(options.startSeq ?? 0, this.group, this.pattern);
     this.watchSeq = options.watchSeq ?? -1;
     this.ids = options.recordIds ? new Map() : null;
     this.startedAtMs = performance.now();
@@ -450,14 +462,14 @@ export class SseConn {
         const lineBuf = Buffer.from(`${line}\n`, 'latin1');
         const before = this.expected;
         this.scanFast(lineBuf, 0, lineBuf.length, nowMs);
-        if (this.expected > before) ids.set(this.expected - this.stride, this.frameId);
+        if (this.expected > before) ids.set(this.lastSeq, this.frameId);
       }
     }
   }
 
   private deliver(seq: number, tUs: number, nowMs: number): void {
     // Not one of this client's events at all: its filter let through what it should not.
-    if (this.stride > 1 && seq % this.stride !== this.phase) {
+    if (this.isFiltered && groupOfSeq(seq, this.pattern) !== this.group) {
       this.unmatched++;
       return;
     }
@@ -466,12 +478,15 @@ export class SseConn {
       return;
     }
     if (seq > this.expected) {
-      const skipped = (seq - this.expected) / this.stride;
+      const skipped = this.isFiltered
+        ? ownedBetween(this.expected, seq, this.group, this.pattern)
+        : seq - this.expected;
       this.gaps += skipped;
       if (this.expected >= this.sink.liveFrom) this.lateGaps += skipped;
     }
     if (this.firstSeq < 0) this.firstSeq = seq;
-    this.expected = seq + this.stride;
+    this.lastSeq = seq;
+    this.expected = this.isFiltered ? nextOwned(seq + 1, this.group, this.pattern) : seq + 1;
     this.received++;
     const sink = this.sink;
     sink.delivered++;
