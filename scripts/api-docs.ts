@@ -11,7 +11,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { API_DOCUMENTS } from '../src/http/api-docs-route.js';
+import { API_DOCUMENTS } from '../src/http/static-route.js';
 
 /** A JSON object. */
 export type JsonObject = Record<string, unknown>;
@@ -105,7 +105,7 @@ export function bundleApiDocument(document: JsonObject, shared: JsonObject): Jso
   return bundled;
 }
 
-/** The files the gateway serves (src/http/api-docs-route.ts), by document. */
+/** The files the gateway serves (src/http/static-route.ts), by document. */
 const FILES: Record<keyof ApiDocuments, string> = {
   openapi: API_DOCUMENTS['/api/openapi.json'],
   asyncapi: API_DOCUMENTS['/api/asyncapi.json'],

@@ -11,7 +11,6 @@ import type { RecordRejection } from '../observability/rejections.js';
 import type { CatchUp } from '../read/catch-up.js';
 import type { Publish } from '../write/publish.js';
 import type { AddressSlots } from './address-slots.js';
-import { mountApiDocsRoutes } from './api-docs-route.js';
 import { type AuthPolicy, authMiddleware } from './auth-middleware.js';
 import { type CorsPolicy, corsMiddleware } from './cors.js';
 import { mountEventsRoute } from './events-route.js';
@@ -90,7 +89,6 @@ export function createApp(deps: AppDeps): Koa {
   });
   mountHealthRoutes(router, deps.readiness, deps.isMetricsHere ? deps.metrics.registry : null);
   mountStaticRoutes(router, deps.distDir);
-  mountApiDocsRoutes(router, deps.distDir);
   // Before the router: a preflight is answered by CORS, never reaching auth or a route.
   app.use(corsMiddleware(deps.cors, (route) => deps.metrics.corsRefused.inc({ route })));
   app.use(authMiddleware(deps.auth));

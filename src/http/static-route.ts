@@ -1,7 +1,8 @@
 /**
  * The browser side, served by the gateway itself so a plant network needs nothing else:
- * `GET /` (the dashboard), its script and style, and `GET /client/spoolcast-client.js`
- * (the browser client as an ES module). Files are built into dist/ by `npm run build`
+ * `GET /` (the dashboard), its script and style, `GET /client/spoolcast-client.js` (the
+ * browser client as an ES module), and the API documents (`/api/openapi.json`,
+ * `/api/asyncapi.json`). Files are built into dist/ by `npm run build`
  * (scripts/build-client.ts) and read once. The dashboard gets a strict CSP: no inline
  * script or style, nothing from another origin.
  */
@@ -10,8 +11,18 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Router } from '@koa/router';
 
+/** The machine-readable contract (contract §6), bundled as JSON by scripts/api-docs.ts. */
+export const API_DOCUMENTS = {
+  '/api/openapi.json': 'public/openapi.json',
+  '/api/asyncapi.json': 'public/asyncapi.json',
+} as const;
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
 /** Route path → file under the dist directory, with its content type. */
 const FILES: Record<string, { file: string; type: string }> = {
+  '/api/openapi.json': { file: API_DOCUMENTS['/api/openapi.json'], type: JSON_TYPE },
+  '/api/asyncapi.json': { file: API_DOCUMENTS['/api/asyncapi.json'], type: JSON_TYPE },
   '/': { file: 'public/index.html', type: 'text/html; charset=utf-8' },
   '/dashboard.js': { file: 'public/dashboard.js', type: 'text/javascript; charset=utf-8' },
   '/dashboard.css': { file: 'public/dashboard.css', type: 'text/css; charset=utf-8' },

@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { findBinary, runChecked, spawnDaemon, tempDir, waitForPort } from './daemon.js';
 import { getFreePort } from './free-port.js';
+import { nginxPreamble } from './proxies.js';
 
 type Teardown = Pick<ExecutionContext, 'teardown'>;
 
@@ -56,18 +57,7 @@ export async function startNginxAs(
   const conf = path.join(dir, 'nginx.conf');
   fs.writeFileSync(
     conf,
-    `daemon off;
-master_process off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
+    `${nginxPreamble(dir)}
   upstream spoolcast {
     server ${upstream};
     keepalive 16;

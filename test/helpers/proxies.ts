@@ -61,18 +61,7 @@ export async function startNginx(
   // false), client keepalive 75 s; then the annotation-driven directives.
   fs.writeFileSync(
     conf,
-    `daemon off;
-master_process off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
+    `${nginxPreamble(dir)}
   keepalive_timeout 75s;
   gzip off;
   upstream spoolcast {
@@ -139,4 +128,23 @@ ${servers.map((s, i) => `  server g${i} ${s}`).join('\n')}
   const daemon = spawnDaemon(t, bin, ['-db', '-f', conf], dir);
   await waitForPort(daemon, port, 'haproxy');
   return `http://127.0.0.1:${port}`;
+}
+
+/**
+ * The start of an nginx.conf for a test nginx in `dir`: one process in the foreground,
+ * every file under `dir`, no access log; ends inside the `http` block.
+ */
+export function nginxPreamble(dir: string): string {
+  return `daemon off;
+master_process off;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;`;
 }
