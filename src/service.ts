@@ -86,15 +86,7 @@ export async function startService(
     ...{ maxEventBytes: config.maxEventBytes, maxClients: config.maxClients },
     ...accessOf(config, hooks.auth),
     isMetricsHere: metricsServer === null,
-    streams: {
-      reader: new StreamReader({
-        log,
-        pageSize: 1000,
-        onRead: (s) => metrics.logReads.inc({ source: s }),
-      }),
-      ...{ epochId, drainSignal: draining.signal, pingIntervalMs: config.pingIntervalMs },
-      ...{ longPollTimeoutMs: config.longPollTimeoutMs, sseMaxMs: config.streamsSseMaxMs },
-    },
+    streams: streamsApiOf(config, { log, metrics, epochId, drainSignal: draining.signal }),
     snapshot: () => log.snapshot(),
     openStreams: () => hub.size,
     isDraining: () => lifecycle.isDraining,
@@ -117,6 +109,20 @@ export async function startService(
   ready.catch((error) => logger.error({ err: error }, 'pipeline failed to start'));
   const { beginDrain, drain, stop } = lifecycle;
   return { url, server, feed, store, log, hub, pool, metrics, ready, beginDrain, drain, stop };
+}
+
+/** The streams API's reader over the event log, and its settings. */
+function streamsApiOf(
+  config: Readonly<Config>,
+  parts: { log: EventLog; metrics: Metrics; epochId(): string | null; drainSignal: AbortSignal },
+) {
+  const { log, metrics, epochId, drainSignal } = parts;
+  const onRead = (source: 'memory' | 'history') => metrics.logReads.inc({ source });
+  return {
+    reader: new StreamReader({ log, pageSize: 1000, onRead }),
+    ...{ epochId, drainSignal, pingIntervalMs: config.pingIntervalMs },
+    ...{ longPollTimeoutMs: config.longPollTimeoutMs, sseMaxMs: config.streamsSseMaxMs },
+  };
 }
 
 /** The drain and shutdown steps of this gateway's parts (lifecycle.ts orders them). */
