@@ -20,12 +20,11 @@ import type { Logger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { createRejectionRecorder } from './observability/rejections.js';
 import { createWorkerPool, type WorkerPool } from './pipeline/worker-pool.js';
-import { createCatchUp } from './read/catch-up.js';
-import { EventLog } from './read/event-log.js';
-import { startReadSide } from './read/read-side.js';
+import type { EventLog } from './read/event-log.js';
+import { createReadSide } from './read/read-side.js';
 import { StreamReader } from './read/stream-reader.js';
 import { drainStreams } from './stream/drain.js';
-import { Hub } from './stream/hub.js';
+import type { Hub } from './stream/hub.js';
 import { createWriteSide } from './write/write-side.js';
 
 /** A running gateway. */
@@ -63,14 +62,13 @@ export async function startService(
   const recordRejection = createRejectionRecorder(metrics, logger);
   const { feed, store, plain } = createBus(config, logger, hooks.redis);
 
-  const hub = new Hub({ ...config, busHealth: () => feed.status(), ...hooks.hub });
-  const log = new EventLog({ capacity: config.historySize, feed });
-  const epochId = () => feed.epoch()?.id ?? null;
-  const catchUp = createCatchUp({ log, hub, epochId, ...hooks.catchUp });
+  const readSide = createReadSide(feed, {
+    ...{ settings: config, hubHooks: hooks.hub, catchUpHooks: hooks.catchUp },
+    ...{ metrics, logger, recordRejection },
+  });
+  const { log, hub, catchUp, epochId } = readSide;
 
-  const workerFile = options.workerFile ? { filename: options.workerFile } : {};
-  const poolOptions = { threads: config.poolThreads, taskTimeoutMs: config.poolTaskTimeoutMs };
-  const pool = createWorkerPool({ ...poolOptions, ...workerFile, ...hooks.pool });
+  const pool = createWorkerPool({ ...poolSettingsOf(config, options), ...hooks.pool });
   const writeSide = { settings: config, store, plain, pool, metrics, logger, recordRejection };
   const { publish } = createWriteSide(writeSide);
 
@@ -101,7 +99,7 @@ export async function startService(
 
   const ready = (async () => {
     await pool.warm();
-    await startReadSide(feed, { log, hub, catchUp, metrics, logger, recordRejection });
+    await readSide.start();
     isPipelineUp = true;
     logger.info({ url, bus: feed.kind, threads: config.poolThreads }, 'spoolcast is ready');
   })();
@@ -109,6 +107,12 @@ export async function startService(
   ready.catch((error) => logger.error({ err: error }, 'pipeline failed to start'));
   const { beginDrain, drain, stop } = lifecycle;
   return { url, server, feed, store, log, hub, pool, metrics, ready, beginDrain, drain, stop };
+}
+
+/** The pool's size and deadline, and the worker file when a test overrides it. */
+function poolSettingsOf(config: Readonly<Config>, options: ServiceOptions) {
+  const workerFile = options.workerFile ? { filename: options.workerFile } : {};
+  return { threads: config.poolThreads, taskTimeoutMs: config.poolTaskTimeoutMs, ...workerFile };
 }
 
 /** The streams API's reader over the event log, and its settings. */

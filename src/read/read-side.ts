@@ -10,9 +10,41 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { RecordRejection } from '../observability/rejections.js';
 import { frameEvents } from '../stream/frame-events.js';
-import type { Hub } from '../stream/hub.js';
-import type { CatchUp } from './catch-up.js';
-import type { EventLog } from './event-log.js';
+import { Hub, type HubOptions } from '../stream/hub.js';
+import { type CatchUp, type CatchUpDeps, createCatchUp } from './catch-up.js';
+import { EventLog } from './event-log.js';
+
+/** The settings the read side reads (the config's names) and the hooks its parts report to. */
+export interface ReadSideOptions {
+  settings: Omit<HubOptions, 'busHealth'> & { historySize: number };
+  hubHooks: Partial<HubOptions>;
+  catchUpHooks: Pick<CatchUpDeps, 'onStart'>;
+  metrics: Metrics;
+  logger: Logger;
+  recordRejection: RecordRejection;
+}
+
+/** A read side's parts over one feed, and how to start it. */
+export interface ReadSide {
+  log: EventLog;
+  hub: Hub;
+  catchUp: CatchUp;
+  /** The current history's epoch id (null before the feed has one). */
+  epochId(): string | null;
+  /** Starts the feed into the log and the hub; resolves once events can flow. */
+  start(): Promise<void>;
+}
+
+/** Builds the event log, the hub and the catch-up over `feed`. */
+export function createReadSide(feed: EventFeed, options: ReadSideOptions): ReadSide {
+  const { settings } = options;
+  const hub = new Hub({ ...settings, busHealth: () => feed.status(), ...options.hubHooks });
+  const log = new EventLog({ capacity: settings.historySize, feed });
+  const epochId = () => feed.epoch()?.id ?? null;
+  const catchUp = createCatchUp({ log, hub, epochId, ...options.catchUpHooks });
+  const start = () => startReadSide(feed, { ...options, log, hub, catchUp });
+  return { log, hub, catchUp, epochId, start };
+}
 
 /** What the read side connects. */
 export interface ReadSideDeps {
@@ -25,7 +57,7 @@ export interface ReadSideDeps {
 }
 
 /** Starts the feed into the log and the hub; resolves once events can flow. */
-export async function startReadSide(feed: EventFeed, deps: ReadSideDeps): Promise<void> {
+async function startReadSide(feed: EventFeed, deps: ReadSideDeps): Promise<void> {
   const { log, hub, metrics } = deps;
   const handlers: FeedHandlers = {
     onEvents(batch) {
