@@ -24,7 +24,7 @@ export function mountSpoolsRoute(router: Router, deps: SpoolsRouteDeps): void {
     if (!current) {
       ctx.status = 503;
       ctx.set('Retry-After', '1');
-      ctx.body = { error: 'history_unavailable' };
+      ctx.body = { error: 'history_unavailable', message: 'the event history cannot be read now' };
       return;
     }
     ctx.set('Cache-Control', 'no-store');

@@ -205,6 +205,7 @@ function answerPage(ctx: Context, epoch: string, page: StreamPage): void {
 function answerHead(ctx: Context, deps: StreamsRouteDeps): void {
   const epoch = deps.epochId();
   if (epoch === null) {
+    ctx.set('Retry-After', '1');
     refuse(ctx, 503, 'not_ready', 'the event history is not available yet');
     return;
   }

@@ -4,12 +4,22 @@
  * waiting readers, 410/400/405, HEAD, filters, and the snapshot's offset.
  */
 import test from 'ava';
-import type { Service } from '../../src/service.js';
+import { loadConfig } from '../../src/config.js';
+import { silentLogger } from '../../src/observability/logger.js';
+import { type Service, startService } from '../../src/service.js';
 import { checkedFetch } from '../helpers/api-contract.js';
-import { metricValue, postEvent, redisEnv, spoolEvent, startGateway } from '../helpers/gateway.js';
+import {
+  metricValue,
+  ownRedisEnv,
+  postEvent,
+  redisEnv,
+  spoolEvent,
+  startGateway,
+  TEST_ENV,
+} from '../helpers/gateway.js';
 import { openTestSse } from '../helpers/sse-client.js';
 import { hsToken, TEST_SECRET } from '../helpers/tokens.js';
-import { waitFor } from '../helpers/wait.js';
+import { waitFor, withDeadline } from '../helpers/wait.js';
 
 const STREAMS = '/api/streams/spools';
 const get = (gateway: Service, query: string, headers: Record<string, string> = {}) =>
@@ -149,4 +159,20 @@ test("a restricted token reads only its operations here too, and another restric
   await post(3, 'SOLD');
   const armId = await post(4, 'ARM');
   t.deepEqual(await idsOf(await waiting), [armId]);
+});
+
+test('before the history is known (Redis frozen at start), GET and HEAD answer 503 not_ready with Retry-After, then serve', async (t) => {
+  const { redis, env } = await ownRedisEnv(t);
+  redis.freeze();
+  const config = loadConfig({ ...TEST_ENV, ...env });
+  const gateway = await startService(config, { logger: silentLogger(), defaultMetrics: false });
+  t.teardown(() => gateway.stop());
+  for (const method of ['GET', 'HEAD']) {
+    const early = await checkedFetch(`${gateway.url}${STREAMS}?offset=-1`, { method });
+    t.is(early.status, 503, method);
+    t.is(early.headers.get('retry-after'), '1', method);
+  }
+  redis.thaw();
+  await withDeadline(gateway.ready, 60_000, 'the gateway to come up once Redis answers');
+  t.is((await get(gateway, 'offset=-1')).status, 200);
 });

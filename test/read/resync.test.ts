@@ -1,5 +1,6 @@
 import test, { type ExecutionContext } from 'ava';
 import { RedisEventService } from '../../src/index.js';
+import { checkedFetch } from '../helpers/api-contract.js';
 import {
   connectRedis,
   metricValue,
@@ -111,8 +112,9 @@ test('with Redis unreachable: /api/spools answers 503 and a resume the cache can
   const { redis, env } = await ownRedisEnv(t);
   const gateway = await startGateway(t, { ...env, PUBLISH_TIMEOUT_MS: '300' });
   await redis.stop();
-  const spools = await fetch(`${gateway.url}/api/spools`);
+  const spools = await checkedFetch(`${gateway.url}/api/spools`);
   t.is(spools.status, 503);
+  t.is(spools.headers.get('retry-after'), '1');
   t.like(await spools.json(), { error: 'history_unavailable' });
   const client = await openTestSse(t, gateway.url + STREAM, {
     headers: { 'Last-Event-ID': '1-0' },
