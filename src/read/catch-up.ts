@@ -24,8 +24,6 @@ export type StartMode = StartPosition['kind'];
 export interface CatchUpDeps {
   log: EventLog;
   hub: Hub;
-  /** The current history's epoch id, named in `resync` frames. */
-  epochId: () => string | null;
   /** Events per history page (default 1000). */
   pageSize?: number;
   /** Counts how streams start and the events replayed to them. */
@@ -162,7 +160,7 @@ export function createCatchUp(deps: CatchUpDeps): CatchUp {
         stop('replay_unavailable');
         return false;
       }
-      const resync = resyncReason === null ? '' : formatResync(resyncReason, deps.epochId());
+      const resync = resyncReason === null ? '' : formatResync(resyncReason, snapshot.epoch);
       client.write(resync + snapshotFrames.of(snapshot, client.filter));
       from = snapshot.as_of;
       isFromCompleteRead = true;

@@ -41,7 +41,7 @@ export function createReadSide(feed: EventFeed, options: ReadSideOptions): ReadS
   const hub = new Hub({ ...settings, busHealth: () => feed.status(), ...options.hubHooks });
   const log = new EventLog({ capacity: settings.historySize, feed });
   const epochId = () => feed.epoch()?.id ?? null;
-  const catchUp = createCatchUp({ log, hub, epochId, ...options.catchUpHooks });
+  const catchUp = createCatchUp({ log, hub, ...options.catchUpHooks });
   const start = () => startReadSide(feed, { ...options, log, hub, catchUp });
   return { log, hub, catchUp, epochId, start };
 }

@@ -106,10 +106,9 @@ export function formatReauth(reason: Reauth['reason']): string {
 }
 
 /**
- * Tells the client its position is gone; a snapshot follows at once. `epoch` is known
- * once the feed has started, before any stream is caught up, so never null in practice.
+ * Tells the client its position is gone; a snapshot of history `epoch` follows at once.
  */
-export function formatResync(reason: Resync['reason'], epoch: string | null): string {
-  const data: Omit<Resync, 'epoch'> & { epoch: string | null } = { reason, epoch };
+export function formatResync(reason: Resync['reason'], epoch: string): string {
+  const data: Resync = { reason, epoch };
   return formatFrame({ event: 'resync', data: JSON.stringify(data) });
 }
