@@ -1,4 +1,5 @@
 import test from 'ava';
+import { checkedFetch } from './helpers/api-contract.js';
 import { spawnService, startServiceProcess } from './helpers/gateway-process.js';
 import { openTestSse } from './helpers/sse-client.js';
 import { waitFor } from './helpers/wait.js';
@@ -16,7 +17,7 @@ test('with no REDIS_URL the service runs on the embedded bus and serves events',
   t.regex(run.output(), /embedded in-process bus/);
   const client = await openTestSse(t, `${run.url}/api/sse/stream`);
   await client.next((f) => f.event === 'connected');
-  const posted = await fetch(`${run.url}/api/events`, {
+  const posted = await checkedFetch(`${run.url}/api/events`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: '{"event_type":"TOMAR","tag_spool":"SPOOL-9"}',
@@ -32,13 +33,13 @@ test('SIGTERM: readiness 503 and new streams sent elsewhere while open streams f
   const client = await openTestSse(t, `${run.url}/api/sse/stream`);
   await client.next((f) => f.event === 'connected');
   run.child.kill('SIGTERM');
-  await waitFor(async () => (await fetch(`${run.url}/readyz`)).status === 503, {
+  await waitFor(async () => (await checkedFetch(`${run.url}/readyz`)).status === 503, {
     message: 'readiness to turn 503 after SIGTERM',
   });
-  const late = await fetch(`${run.url}/api/sse/stream`);
+  const late = await checkedFetch(`${run.url}/api/sse/stream`);
   t.is(late.status, 200);
   t.regex(await late.text(), /^retry: \d+\n\n$/);
-  const posted = await fetch(`${run.url}/api/events`, {
+  const posted = await checkedFetch(`${run.url}/api/events`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: '{"event_type":"PAUSAR","tag_spool":"SPOOL-9"}',

@@ -4,6 +4,7 @@
  * reaches a log line, even at `trace`.
  */
 import test from 'ava';
+import { checkedFetch } from '../helpers/api-contract.js';
 import { captureLogs } from '../helpers/captured-logs.js';
 import { metricValue, postEvent, spoolEvent, startGateway } from '../helpers/gateway.js';
 import { openTestSse } from '../helpers/sse-client.js';
@@ -57,10 +58,14 @@ test('no token or secret appears in any log line at trace, whatever was presente
     await hsToken({ scope: 'spools:publish' }, 'forged-secret-0123456789-abcdefghijklmnop'),
   ];
   for (const token of tokens) {
-    await fetch(`${gateway.url}/api/spools?access_token=${token}`);
-    await fetch(`${gateway.url}/api/spools`, { headers: { authorization: `Bearer ${token}` } });
-    await fetch(`${gateway.url}/api/spools`, { headers: { cookie: `spoolcast_token=${token}` } });
-    await fetch(`${gateway.url}/api/events`, {
+    await checkedFetch(`${gateway.url}/api/spools?access_token=${token}`);
+    await checkedFetch(`${gateway.url}/api/spools`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    await checkedFetch(`${gateway.url}/api/spools`, {
+      headers: { cookie: `spoolcast_token=${token}` },
+    });
+    await checkedFetch(`${gateway.url}/api/events`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: '{"event_type":"TOMAR"}',
@@ -69,6 +74,6 @@ test('no token or secret appears in any log line at trace, whatever was presente
   t.true(logs.matching('request refused by auth').length > 0, 'refusals are logged');
   const text = logs.lines.join('\n');
   for (const secret of [...tokens, TEST_SECRET]) t.false(text.includes(secret));
-  const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+  const metrics = await (await checkedFetch(`${gateway.url}/metrics`)).text();
   for (const secret of tokens) t.false(metrics.includes(secret));
 });

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import anyTest, { type TestFn } from 'ava';
 import type { Browser, Page } from 'playwright-core';
 import { RedisEventService } from '../../src/index.js';
+import { checkedFetch } from '../helpers/api-contract.js';
 import { launchBrowser, waitInPage } from '../helpers/browser.js';
 import {
   connectRedis,
@@ -199,7 +200,7 @@ test.serial(
     page.on('pageerror', (error) => problems.push(error.message));
     await page.goto(gateway.url);
     await waitStatus(page, 'live');
-    const response = await fetch(`${gateway.url}/api/events`, {
+    const response = await checkedFetch(`${gateway.url}/api/events`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: PRODUCER_MESSAGE,

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import test from 'ava';
 import { loadConfig } from '../../src/config.js';
 import { startService } from '../../src/service.js';
+import { checkedFetch } from '../helpers/api-contract.js';
 import { captureLogs } from '../helpers/captured-logs.js';
 import {
   connectRedis,
@@ -35,7 +36,7 @@ test('a frozen Redis turns every screen to "down" at the next probes, logged onc
   await client.next(isBus('down'), { timeoutMs: 30_000 });
   t.is(await metricValue(gateway, 'spoolcast_bus_up'), 0);
   t.is(
-    (await fetch(`${gateway.url}/readyz`)).status,
+    (await checkedFetch(`${gateway.url}/readyz`)).status,
     200,
     'a stalled Redis does not fail readiness',
   );
@@ -139,7 +140,7 @@ test('a refused password is logged once at error with the reason, and no output 
   t.is(refused.length, 1);
   t.like(refused[0], { level: 50 });
   t.regex(String(refused[0]?.reason), /WRONGPASS/);
-  const metrics = await (await fetch(`${service.url}/metrics`)).text();
+  const metrics = await (await checkedFetch(`${service.url}/metrics`)).text();
   for (const text of [...logs.lines, metrics]) t.false(text.includes(password), text.slice(0, 200));
   await withDeadline(service.stop(), 20_000, 'the gateway to stop');
 });

@@ -3,6 +3,7 @@
  * Redis PUBLISH, idempotent retries, resume after a drop, --from and --snapshot.
  */
 import test from 'ava';
+import { type FrameFields, frameCheckerFor } from '../helpers/api-contract.js';
 import { getFreePort } from '../helpers/free-port.js';
 import { redisEnv, startGateway } from '../helpers/gateway.js';
 import { runSpoolcast, spawnSpoolcast } from './spoolcast-process.js';
@@ -17,6 +18,26 @@ const EVENT = [
   '--estado',
   'ARM: En Progreso',
 ];
+
+interface TailedFrame {
+  event: string;
+  id: string | null;
+  data: unknown;
+}
+
+/** Every frame `tail --json` printed, each checked against docs/asyncapi.yaml. */
+function tailedFrames(stdout: string, gatewayUrl: string): TailedFrame[] {
+  const check = frameCheckerFor(`${gatewayUrl}/api/sse/stream`) as (frame: FrameFields) => void;
+  return stdout
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const frame = JSON.parse(line) as TailedFrame;
+      const { event, id, data } = frame;
+      check({ event, ...(id === null ? {} : { id }), data: JSON.stringify(data) });
+      return frame;
+    });
+}
 
 test('publish prints the id that tail --json then shows, with the enrichment', async (t) => {
   const gateway = await startGateway(t);
@@ -33,7 +54,7 @@ test('publish prints the id that tail --json then shows, with the enrichment', a
   t.is(published.code, 0);
   const id = published.stdout.trim();
   const { code, stdout } = await tail.exited;
-  const update = JSON.parse(stdout.trim().split('\n').at(-1) ?? '');
+  const update = tailedFrames(stdout, gateway.url).at(-1);
   t.is(code, 0);
   t.like(update, {
     event: 'spool_update',
@@ -157,10 +178,7 @@ test('--from starts after that id; --snapshot starts with every spool', async (t
     '--count',
     '2',
   ]);
-  const resumed = from.stdout
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line));
+  const resumed = tailedFrames(from.stdout, gateway.url);
   t.deepEqual(
     resumed.filter((f) => f.event === 'spool_update').map((f) => f.id),
     ids.slice(1),
@@ -185,11 +203,7 @@ test('after a drop tail reconnects and resumes after the last id: nothing missed
   const second = await startGateway(t, env);
   const two = (await runSpoolcast(t, ['publish', '--url', second.url, ...EVENT])).stdout.trim();
   const { code, stdout, stderr } = await tail.exited;
-  const updates = stdout
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line))
-    .filter((f) => f.event === 'spool_update');
+  const updates = tailedFrames(stdout, second.url).filter((f) => f.event === 'spool_update');
   t.is(code, 0);
   t.deepEqual(
     updates.map((f) => f.id),

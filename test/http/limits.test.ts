@@ -50,7 +50,7 @@ test('PUBLISH_RATE_PER_S: per token subject, each subject with its own budget', 
 test('METRICS_PORT: /metrics is served there and nowhere else', async (t) => {
   const metricsPort = await getFreePort();
   const gateway = await startGateway(t, { METRICS_PORT: String(metricsPort) });
-  t.is((await fetch(`${gateway.url}/metrics`)).status, 404);
+  t.is((await checkedFetch(`${gateway.url}/metrics`)).status, 404);
   const response = await checkedFetch(`http://127.0.0.1:${metricsPort}/metrics`);
   t.is(response.status, 200);
   t.regex(await response.text(), /spoolcast_open_streams/);

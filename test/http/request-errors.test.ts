@@ -1,6 +1,7 @@
 import net from 'node:net';
 import test from 'ava';
 import { classifyRequestError } from '../../src/http/request-errors.js';
+import { checkedFetch } from '../helpers/api-contract.js';
 import { captureLogs } from '../helpers/captured-logs.js';
 import { startGateway } from '../helpers/gateway.js';
 import { once } from '../helpers/wait.js';
@@ -44,5 +45,5 @@ test('200 aborted POSTs and 50 malformed requests log a bounded number of lines,
     t.is(line.msg, 'bad or aborted request');
     t.false(JSON.stringify(line).includes('    at '), 'no stack trace');
   }
-  t.is((await fetch(`${gateway.url}/healthz`)).status, 200);
+  t.is((await checkedFetch(`${gateway.url}/healthz`)).status, 200);
 });

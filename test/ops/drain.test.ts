@@ -6,6 +6,7 @@
  * event once and in order; A exits 0 on its own and logs one line saying what it drained.
  */
 import test from 'ava';
+import { checkedFetch } from '../helpers/api-contract.js';
 import { ownRedisEnv } from '../helpers/gateway.js';
 import { startServiceProcess } from '../helpers/gateway-process.js';
 import { locationFromAnnotations, startNginx } from '../helpers/proxies.js';
@@ -43,7 +44,7 @@ test('SIGTERM behind nginx drains the streams spread over the window onto the ot
   await publisher.waitForAcks(5);
 
   // nginx spread the streams over both gateways; A's share is what its drain must close.
-  const onA = ((await (await fetch(`${a.url}/readyz`)).json()) as { open_streams: number })
+  const onA = ((await (await checkedFetch(`${a.url}/readyz`)).json()) as { open_streams: number })
     .open_streams;
   t.true(onA >= 2 && onA < STREAMS, `streams on A: ${onA}`);
   // When each client's first session ended, as the client saw it.

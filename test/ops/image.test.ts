@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import test from 'ava';
+import { checkedFetch } from '../helpers/api-contract.js';
 import { getFreePort } from '../helpers/free-port.js';
 import { nodeBinary } from '../helpers/node-binary.js';
 import { once, waitFor } from '../helpers/wait.js';
@@ -129,7 +130,7 @@ test('the recipe without Docker: prod install + dist on Node 22, non-root, read-
   t.is((ready as { status: string }).status, 'ready');
   // The dashboard, the browser client and the API documents come from the same tree.
   for (const path of ['/', '/dashboard.js', '/client/spoolcast-client.js', '/api/openapi.json']) {
-    t.is((await fetch(`http://127.0.0.1:${port}${path}`)).status, 200, path);
+    t.is((await checkedFetch(`http://127.0.0.1:${port}${path}`)).status, 200, path);
   }
   const probe = await run(node22, ['-e', 'process.stdout.write(process.version)']);
   t.regex(probe.stdout, /^v22\./);

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { checkedFetch } from '../helpers/api-contract.js';
 import { metricValue, ownRedisEnv, startGateway } from '../helpers/gateway.js';
 import { openTestSse } from '../helpers/sse-client.js';
 import { waitFor } from '../helpers/wait.js';
@@ -9,7 +10,7 @@ test('SSE_MAX_CLIENTS: a stream beyond the limit gets 503 with Retry-After; room
   const first = await openTestSse(t, url);
   await openTestSse(t, url);
   await waitFor(() => gateway.hub.size === 2, { message: 'two open streams' });
-  const refused = await fetch(url);
+  const refused = await checkedFetch(url);
   t.is(refused.status, 503);
   const retryAfter = Number(refused.headers.get('retry-after'));
   t.true(Number.isInteger(retryAfter) && retryAfter >= 1, String(retryAfter));
@@ -27,7 +28,7 @@ test('a Redis outage fails neither liveness nor readiness', async (t) => {
   await redis.kill();
   const body = await waitFor(
     async () => {
-      const response = await fetch(`${gateway.url}/readyz`);
+      const response = await checkedFetch(`${gateway.url}/readyz`);
       const json = (await response.json()) as { status: string; bus: { status: string } };
       return json.bus.status === 'down' ? { status: response.status, json } : null;
     },
@@ -35,5 +36,5 @@ test('a Redis outage fails neither liveness nor readiness', async (t) => {
   );
   t.is(body.status, 200);
   t.is(body.json.status, 'ready');
-  t.is((await fetch(`${gateway.url}/healthz`)).status, 200);
+  t.is((await checkedFetch(`${gateway.url}/healthz`)).status, 200);
 });

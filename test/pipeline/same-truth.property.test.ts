@@ -17,6 +17,7 @@ import {
   PROPERTY_MAX_EVENT_BYTES,
   PROPERTY_SEED,
 } from '../fixtures/hostile-messages.js';
+import { checkedFetch } from '../helpers/api-contract.js';
 import { connectRedis, metricValue, redisEnv, startGateway } from '../helpers/gateway.js';
 import { openSse, type SseClient, type SseFrame } from '../helpers/sse-client.js';
 import { waitFor } from '../helpers/wait.js';
@@ -26,7 +27,7 @@ const isUpdate = (f: SseFrame) => f.event === 'spool_update';
 const summary = (frames: SseFrame[]) => frames.map((f) => `${f.id}\n${f.data}`);
 
 async function post(gateway: Service, bytes: Buffer): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(`${gateway.url}/api/events`, {
+  const response = await checkedFetch(`${gateway.url}/api/events`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: new Uint8Array(bytes),

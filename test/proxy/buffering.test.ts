@@ -7,6 +7,7 @@
  */
 import http from 'node:http';
 import test, { type ExecutionContext } from 'ava';
+import { checkedFetch } from '../helpers/api-contract.js';
 import { type ProxyBehaviour, startNginxAs } from '../helpers/buffering-nginx.js';
 import { postEvent, startGateway } from '../helpers/gateway.js';
 import { openTestSse } from '../helpers/sse-client.js';
@@ -43,7 +44,7 @@ for (const behaviour of ['buffering', 'gzip'] satisfies ProxyBehaviour[]) {
     await direct.next((f) => f.event === 'heartbeat');
     t.false(proxied.hasResponse, 'nginx holds even the headers');
     t.is(proxied.bytes, 0);
-    const complete = await fetch(`${proxy.url}/api/spools`);
+    const complete = await checkedFetch(`${proxy.url}/api/spools`);
     t.is(((await complete.json()) as { as_of: string }).as_of, id, 'complete answers pass');
   });
 }

@@ -1,11 +1,12 @@
 /** Checks shared by the proxy tests: an event arrives while the stream stays open; heartbeats keep it alive. */
 import type { ExecutionContext } from 'ava';
 import type { Service } from '../../src/service.js';
+import { checkedFetch } from '../helpers/api-contract.js';
 import type { SseClient } from '../helpers/sse-client.js';
 
 /** POSTs one event to `gateway` and resolves with its id. */
 export async function publish(gateway: Service, n: number): Promise<string> {
-  const response = await fetch(`${gateway.url}/api/events`, {
+  const response = await checkedFetch(`${gateway.url}/api/events`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ event_type: 'TOMAR', tag_spool: `SPOOL-${n}`, n }),

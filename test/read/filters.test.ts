@@ -5,6 +5,7 @@
  */
 import test from 'ava';
 import type { Service } from '../../src/service.js';
+import { checkedFetch } from '../helpers/api-contract.js';
 import { postEvent, redisEnv, startGateway } from '../helpers/gateway.js';
 import { openTestSse, type SseClient, type SseFrame } from '../helpers/sse-client.js';
 import { hsToken, TEST_SECRET } from '../helpers/tokens.js';
@@ -78,7 +79,7 @@ test('a resync and GET /api/spools respect the filter', async (t) => {
   await resync.next((f) => f.event === 'resync');
   const snapshot = JSON.parse((await resync.next((f) => f.event === 'snapshot')).data);
   const spools = (await (
-    await fetch(`${gateway.url}/api/spools?operation=SOLD`)
+    await checkedFetch(`${gateway.url}/api/spools?operation=SOLD`)
   ).json()) as typeof snapshot;
   t.deepEqual(spools.spools, snapshot.spools);
   t.true(snapshot.spools.length > 0);
@@ -115,7 +116,7 @@ test('a restricted token sees only its operations, whatever the query asks, on e
   const live = await openTestSse(t, `${gateway.url}${STREAM}`, { headers });
   await Promise.all([asking, live].map((c) => c.next((f) => f.event === 'connected')));
   const post = async (op: string, n: number) => {
-    const response = await fetch(`${gateway.url}/api/events`, {
+    const response = await checkedFetch(`${gateway.url}/api/events`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${publisher}` },
       body: JSON.stringify({
@@ -137,7 +138,7 @@ test('a restricted token sees only its operations, whatever the query asks, on e
     headers,
   });
   t.deepEqual(idsOf(await updatesThrough(resumed, ids[3] as string)), [ids[1], ids[3]]);
-  const spools = (await (await fetch(`${gateway.url}/api/spools`, { headers })).json()) as {
+  const spools = (await (await checkedFetch(`${gateway.url}/api/spools`, { headers })).json()) as {
     spools: { tag_spool: string }[];
   };
   t.deepEqual(
@@ -153,7 +154,7 @@ test('a restricted token sees only its operations, whatever the query asks, on e
 test('a bad query is refused naming its parameter, and counted', async (t) => {
   const gateway = await startGateway(t);
   const refused = async (query: string) => {
-    const response = await fetch(`${gateway.url}${STREAM}?${query}`);
+    const response = await checkedFetch(`${gateway.url}${STREAM}?${query}`);
     return { status: response.status, body: (await response.json()) as { param?: string } };
   };
   t.like(await refused('colour=red'), { status: 400, body: { param: 'colour' } });
@@ -161,5 +162,5 @@ test('a bad query is refused naming its parameter, and counted', async (t) => {
   const terms = Array.from({ length: 101 }, (_, n) => `tag=T${n}`).join('&');
   t.like(await refused(terms), { status: 400, body: { param: 'tag' } });
   t.is((await refused(`tag=${'x'.repeat(5000)}`)).status, 414);
-  t.is((await fetch(`${gateway.url}/api/spools?nope=1`)).status, 400);
+  t.is((await checkedFetch(`${gateway.url}/api/spools?nope=1`)).status, 400);
 });

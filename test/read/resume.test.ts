@@ -1,5 +1,6 @@
 import test from 'ava';
 import { RedisEventService } from '../../src/index.js';
+import { checkedFetch } from '../helpers/api-contract.js';
 import { connectRedis, redisEnv, startGateway } from '../helpers/gateway.js';
 import { openTestSse, type SseClient, type SseFrame } from '../helpers/sse-client.js';
 
@@ -89,7 +90,7 @@ test('the Last-Event-ID header wins over the query parameter', async (t) => {
 test('embedded mode resumes from its in-memory history', async (t) => {
   const gateway = await startGateway(t);
   const post = async (n: number) => {
-    const response = await fetch(`${gateway.url}/api/events`, {
+    const response = await checkedFetch(`${gateway.url}/api/events`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ event_type: 'TOMAR', tag_spool: `S-${n}`, n }),

@@ -3,8 +3,19 @@
  * through package.json "exports" to the built kit in dist/ (so `npm run build` comes first).
  */
 import test from 'ava';
-import { startTestGateway } from 'spoolcast/testing';
+import { startTestGateway, type TestGateway } from 'spoolcast/testing';
+import { type FrameFields, frameCheckerFor } from '../helpers/api-contract.js';
 import { redisEnv } from '../helpers/gateway.js';
+
+/** The kit's next frames, each checked against docs/asyncapi.yaml like the suite's own client's. */
+async function nextChecked(gateway: TestGateway, count: number, options?: { timeoutMs: number }) {
+  const check = frameCheckerFor(`${gateway.url}/api/sse/stream`) as (frame: FrameFields) => void;
+  const frames = await gateway.nextFrames(count, options);
+  for (const { event, id, data } of frames) {
+    check({ event, ...(id === null ? {} : { id }), data: JSON.stringify(data) });
+  }
+  return frames;
+}
 
 test('a published event comes back as the next frame, parsed, with its id', async (t) => {
   const gateway = await startTestGateway();
@@ -14,7 +25,7 @@ test('a published event comes back as the next frame, parsed, with its id', asyn
     tag_spool: 'SPOOL-7',
     worker_nombre: 'MR(93)',
   });
-  const [frame] = await gateway.nextFrames(1);
+  const [frame] = await nextChecked(gateway, 1);
   t.is(frame?.event, 'spool_update');
   t.is(frame?.id, id);
   t.like(frame?.data, {
@@ -29,8 +40,8 @@ test('nextFrames hands out each frame once, in publish order, across calls', asy
   const ids = [];
   for (const n of [1, 2, 3])
     ids.push(await gateway.publish({ event_type: 'STATE_CHANGE', tag_spool: `S-${n}` }));
-  const first = await gateway.nextFrames(2);
-  const second = await gateway.nextFrames(1);
+  const first = await nextChecked(gateway, 2);
+  const second = await nextChecked(gateway, 1);
   t.deepEqual(
     [...first, ...second].map((frame) => frame.id),
     ids,
@@ -45,7 +56,7 @@ test('nextFrames rejects at its deadline naming how many frames arrived', async 
     message: 'nextFrames: expected 2 frames within 500 ms; 1 arrived (spool_update)',
   });
   t.is(
-    (await gateway.nextFrames(1))[0]?.event,
+    (await nextChecked(gateway, 1))[0]?.event,
     'spool_update',
     'the frame that did arrive is still there',
   );
@@ -57,5 +68,5 @@ test('with a Redis URL the gateway stores through Redis and streams the same way
   const gateway = await startTestGateway({ redisUrl: REDIS_URL, env: rest });
   t.teardown(() => gateway.close());
   const id = await gateway.publish(JSON.stringify({ event_type: 'PAUSAR', tag_spool: 'SPOOL-2' }));
-  t.is((await gateway.nextFrames(1))[0]?.id, id);
+  t.is((await nextChecked(gateway, 1))[0]?.id, id);
 });

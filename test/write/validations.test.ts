@@ -6,6 +6,7 @@
  */
 import test from 'ava';
 import type { Service } from '../../src/service.js';
+import { checkedFetch } from '../helpers/api-contract.js';
 import {
   connectRedis,
   metricValue,
@@ -55,7 +56,7 @@ test('N POSTs are validated N times; replay, resync and snapshot add nothing', a
   await snapshot.next((f) => f.event === 'snapshot');
   const resync = await openTestSse(t, `${a.url}${STREAM}?last_event_id=1-0`);
   await resync.next((f) => f.event === 'snapshot');
-  await fetch(`${b.url}/api/spools`);
+  await checkedFetch(`${b.url}/api/spools`);
   t.is(await validations(replicas, 'http'), 3);
   t.is(await validations(replicas, 'redis'), 0);
 });

@@ -15,6 +15,7 @@ import { promisify } from 'node:util';
 import test, { type ExecutionContext } from 'ava';
 import { Redis } from 'ioredis';
 import { DEBIAN_PYTHON } from '../../../support/system-packages.js';
+import { checkedFetch } from '../../helpers/api-contract.js';
 import { postEvent, spoolEvent, startGateway } from '../../helpers/gateway.js';
 import { startTestRedis } from '../../helpers/redis-server.js';
 import { openTestSse } from '../../helpers/sse-client.js';
@@ -106,7 +107,7 @@ test('a plain PUBLISH by the producer user (the Python backend, redis-py) is sto
   t.like(JSON.parse(stdout), { ok: true, reason: null });
   const update = await client.next(isUpdateOf('SPOOL-ACL'));
   t.regex(update.id ?? '', /^\d+-\d+$/);
-  const ready = await (await fetch(`${gateway.url}/readyz`)).json();
+  const ready = await (await checkedFetch(`${gateway.url}/readyz`)).json();
   t.like(ready, { status: 'ready', bus: { kind: 'redis', status: 'ok' } });
 });
 
@@ -168,7 +169,7 @@ test('nothing a gateway sends as its user is refused: probes, CLIENT LIST, WAIT,
     PUBLISH_TIMEOUT_MS: '200',
     SSE_PING_INTERVAL_S: '0.05',
   });
-  const response = await fetch(`${gateway.url}/api/events`, {
+  const response = await checkedFetch(`${gateway.url}/api/events`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: spoolEvent(1),

@@ -3,6 +3,7 @@ import { loadConfig } from '../../../src/config.js';
 import { RedisEventService } from '../../../src/index.js';
 import { silentLogger } from '../../../src/observability/logger.js';
 import { startService } from '../../../src/service.js';
+import { checkedFetch } from '../../helpers/api-contract.js';
 import {
   connectRedis,
   metricValue,
@@ -30,7 +31,7 @@ test('Redis going away and coming back: bus state in heartbeats, readyz and metr
     (f) => f.event === 'heartbeat' && JSON.parse(f.data).bus === 'down',
   );
   t.truthy(down);
-  const readyWhileDown = await fetch(`${gateway.url}/readyz`);
+  const readyWhileDown = await checkedFetch(`${gateway.url}/readyz`);
   t.is(readyWhileDown.status, 200);
   t.like(await readyWhileDown.json(), { bus: { kind: 'redis', status: 'down' } });
   t.is(await metricValue(gateway, 'spoolcast_bus_up'), 0);
@@ -98,8 +99,8 @@ test('a gateway started while Redis is down becomes ready once Redis is up', asy
     ...(workerFile ? { workerFile } : {}),
   });
   t.teardown(() => gateway.stop());
-  t.is((await fetch(`${gateway.url}/readyz`)).status, 503);
+  t.is((await checkedFetch(`${gateway.url}/readyz`)).status, 503);
   await redis.restart();
   await withDeadline(gateway.ready, 30_000, 'the pipeline to come up once Redis is up');
-  t.is((await fetch(`${gateway.url}/readyz`)).status, 200);
+  t.is((await checkedFetch(`${gateway.url}/readyz`)).status, 200);
 });
