@@ -78,6 +78,17 @@ export type EnsureOutcome =
   | { kind: 'installed'; packages: string[] }
   | { kind: 'cannot_install'; message: string };
 
+/** What decides whether this process may install packages. */
+export interface InstallHost {
+  isRoot: boolean;
+  hasAptGet: boolean;
+}
+
+/** This process: root or not, and whether apt-get is on PATH. */
+export function thisHost(): InstallHost {
+  return { isRoot: process.getuid?.() === 0, hasAptGet: findOnPath('apt-get') !== undefined };
+}
+
 /**
  * Installs what of `wanted` is missing, in one apt run, when this process is root and has
  * apt-get; otherwise returns the one message to show (packages and the apt-get line).
@@ -86,12 +97,13 @@ export type EnsureOutcome =
 export async function ensureSystemPackages(
   wanted: readonly SystemPackage[],
   say: (line: string) => void,
+  host: InstallHost = thisHost(),
 ): Promise<EnsureOutcome> {
   const missing = missingPackages(wanted);
   if (missing.length === 0) return { kind: 'present' };
   const names = missing.map((p) => p.debian);
-  const isRoot = process.getuid?.() === 0;
-  if (!isRoot || findOnPath('apt-get') === undefined) {
+  const { isRoot } = host;
+  if (!isRoot || !host.hasAptGet) {
     const lines = missing.map((p) => `  ${p.debian.padEnd(16)} ${p.usedFor}`);
     return {
       kind: 'cannot_install',
