@@ -1,5 +1,5 @@
 /**
- * How a token reaches the gateway (issue 15): `Authorization: Bearer` by default, or a
+ * How a token reaches the gateway (docs/contract.md §3.1): `Authorization: Bearer` by default, or a
  * cookie. The token comes from `--token` or SPOOLCAST_TOKEN and is never printed.
  */
 

@@ -6,7 +6,7 @@ import { resolveToken } from './auth-headers.js';
 import { gatewayUrl } from './gateway-url.js';
 import { parseCommandLine, UsageError } from './usage-error.js';
 
-/** Filter flags and the query parameter each becomes (issue 15: repeat = OR, across = AND). */
+/** Filter flags and the query parameter each becomes (docs/contract.md §3.2: repeat = OR, across = AND). */
 export const FILTER_PARAMETERS = {
   tag: 'tag',
   'tag-prefix': 'tag_prefix',

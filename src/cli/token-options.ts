@@ -1,5 +1,5 @@
 /**
- * `spoolcast token` arguments → the claims of a subscriber or publisher JWT (issue 15:
+ * `spoolcast token` arguments → the claims of a subscriber or publisher JWT (docs/contract.md §3.1:
  * `scope`, and the optional `spoolcast` restriction `{operations, tag_prefixes}`). Pure.
  */
 import { parseCommandLine, UsageError } from './usage-error.js';

@@ -179,3 +179,33 @@ test('the documents use no words a reader cannot place', (t) => {
   );
   t.deepEqual(found, []);
 });
+
+test('code and manifests carry no benchmark figures or issue numbers (they go stale unseen)', (t) => {
+  const stale = [
+    /\d ?(µs|us)\b/,
+    /\d ?[kM]\/s\b/,
+    /deliveries\/s/,
+    /\d ?[KM]iB per\b/,
+    /(?<!upstream )\bissue #?\d+/i,
+  ];
+  const files = ['src', 'workers', 'k8s'].flatMap((dir) => sourceFiles(path.join(root, dir)));
+  t.true(files.length > 100, `only ${files.length} files found`);
+  const found = files.flatMap((file) =>
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .flatMap((line, i) =>
+        stale.some((word) => word.test(line))
+          ? [`${path.relative(root, file)}:${i + 1}: ${line.trim()}`]
+          : [],
+      ),
+  );
+  t.deepEqual(found, []);
+});
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(full);
+    return /\.(ts|tsx|yaml|env|conf|acl)$/.test(entry.name) ? [full] : [];
+  });
+}
