@@ -8,7 +8,7 @@
  * and the results go to bench/results/<stamp>.json and <stamp>.html (table + charts).
  *
  * Options (see bench/README.md):
- *   --quick                 smoke run, ~3–4 min (short scenarios, one burst, 10k clients kept)
+ *   --quick                 smoke run (short scenarios, one burst, 10k clients kept)
  *   --scenario <names>      comma-separated subset: memory, steady-1k-10, steady-1k-100,
  *                           steady-50-100, filtered (adds steady-1k-100 and
  *                           steady-50-100, its references), burst, steady-10k-10,
