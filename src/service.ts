@@ -21,7 +21,7 @@ import { createMetrics, type Metrics } from './observability/metrics.js';
 import { createRejectionRecorder } from './observability/rejections.js';
 import { createWorkerPool, type WorkerPool } from './pipeline/worker-pool.js';
 import type { EventLog } from './read/event-log.js';
-import { createReadSide } from './read/read-side.js';
+import { createReadSide, type ReadSide } from './read/read-side.js';
 import { StreamReader } from './read/stream-reader.js';
 import { drainStreams } from './stream/drain.js';
 import type { Hub } from './stream/hub.js';
@@ -66,7 +66,7 @@ export async function startService(
     ...{ settings: config, hubHooks: hooks.hub, catchUpHooks: hooks.catchUp },
     ...{ metrics, logger, recordRejection },
   });
-  const { log, hub, catchUp, epochId } = readSide;
+  const { log, hub } = readSide;
 
   const pool = createWorkerPool({ ...poolSettingsOf(config, options), ...hooks.pool });
   const writeSide = { settings: config, store, plain, pool, metrics, logger, recordRejection };
@@ -78,20 +78,13 @@ export async function startService(
   const draining = new AbortController();
   const lifecycle = wireLifecycle(config, { server, metricsServer, hub, feed, pool, draining });
 
-  let isPipelineUp = false;
+  const pipeline = { isUp: false };
+  const parts = { readSide, feed, pool, metrics, lifecycle, pipeline, draining };
   const app = createApp({
-    ...{ catchUp, publish, metrics, recordRejection, reportRequestError, ...hooks.limits },
-    ...{ maxEventBytes: config.maxEventBytes, maxClients: config.maxClients },
+    ...appDepsOf(config, parts),
+    ...{ publish, recordRejection, reportRequestError, ...hooks.limits },
     ...accessOf(config, hooks.auth),
     isMetricsHere: metricsServer === null,
-    streams: streamsApiOf(config, { log, metrics, epochId, drainSignal: draining.signal }),
-    snapshot: () => log.snapshot(),
-    openStreams: () => hub.size,
-    isDraining: () => lifecycle.isDraining,
-    readiness: () => ({
-      ...{ isPipelineUp, isDraining: lifecycle.isDraining, openStreams: hub.size },
-      ...{ bus: feed.status(), busKind: feed.kind, poolQueueDepth: pool.queueDepth },
-    }),
   });
   server.on('request', app.callback());
   const url = await listen(server, config.port, config.host);
@@ -100,13 +93,41 @@ export async function startService(
   const ready = (async () => {
     await pool.warm();
     await readSide.start();
-    isPipelineUp = true;
+    pipeline.isUp = true;
     logger.info({ url, bus: feed.kind, threads: config.poolThreads }, 'spoolcast is ready');
   })();
   // A failed start is reported through `ready`; keep it from being an unhandled rejection.
   ready.catch((error) => logger.error({ err: error }, 'pipeline failed to start'));
   const { beginDrain, drain, stop } = lifecycle;
   return { url, server, feed, store, log, hub, pool, metrics, ready, beginDrain, drain, stop };
+}
+
+/** What the app reads from the read side, the parts' states and the settings. */
+function appDepsOf(
+  config: Readonly<Config>,
+  parts: {
+    readSide: ReadSide;
+    feed: EventFeed;
+    pool: WorkerPool;
+    metrics: Metrics;
+    lifecycle: Lifecycle;
+    pipeline: { isUp: boolean };
+    draining: AbortController;
+  },
+) {
+  const { readSide, feed, pool, metrics, lifecycle, pipeline } = parts;
+  const { log, hub, catchUp, epochId } = readSide;
+  return {
+    ...{ catchUp, metrics, maxEventBytes: config.maxEventBytes, maxClients: config.maxClients },
+    streams: streamsApiOf(config, { log, metrics, epochId, drainSignal: parts.draining.signal }),
+    snapshot: () => log.snapshot(),
+    openStreams: () => hub.size,
+    isDraining: () => lifecycle.isDraining,
+    readiness: () => ({
+      ...{ isPipelineUp: pipeline.isUp, isDraining: lifecycle.isDraining, openStreams: hub.size },
+      ...{ bus: feed.status(), busKind: feed.kind, poolQueueDepth: pool.queueDepth },
+    }),
+  };
 }
 
 /** The pool's size and deadline, and the worker file when a test overrides it. */
