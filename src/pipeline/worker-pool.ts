@@ -10,6 +10,7 @@ import { Piscina } from 'piscina';
 import { type PackedResults, type PrepareTask, unpackResults } from '../domain/pool-messages.js';
 import type { PrepareResult } from '../domain/prepare-event.js';
 import { PoolTaskError } from '../errors.js';
+import { HandOverGate } from './hand-over-gate.js';
 
 /** Pool settings (from config). */
 export interface WorkerPoolOptions {
@@ -43,7 +44,8 @@ export function defaultWorkerFile(): string {
 
 /**
  * Creates the pool. At most two tasks per thread are handed to piscina; the rest wait in
- * our own queue, so the task deadline measures (at most) one task's wait plus its run.
+ * our own queue (hand-over-gate.ts), so the task deadline measures (at most) one task's
+ * wait plus its run.
  */
 export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   const filename = options.filename ?? defaultWorkerFile();
@@ -55,40 +57,14 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     // A .ts worker needs the tsx loader; compiled .js does not.
     execArgv: filename.endsWith('.ts') ? ['--import', 'tsx'] : [],
   });
-  const waiting: (() => void)[] = [];
-  const queued = () => waiting.length;
-  let running = 0;
+  const gate = new HandOverGate(options.threads, options.onQueueChange);
   let isClosing = false;
-  // Two tasks per thread: one running and one already handed over, so a thread never idles
-  // while its next batch crosses over. The deadline (started when we hand a task over) then
-  // also covers one task's wait — so after any failure the pool hands over one task per
-  // thread for a while: a batch queued behind a hung one must not be timed out with it.
-  let carefulUntilMs = 0;
-  const inFlightMax = () => (Date.now() < carefulUntilMs ? options.threads : options.threads * 2);
-
-  const acquire = async () => {
-    if (running < inFlightMax()) {
-      running += 1;
-      return;
-    }
-    await new Promise<void>((resolve) => {
-      waiting.push(resolve);
-      options.onQueueChange?.(queued());
-    });
-  };
-  const release = () => {
-    const next = running <= inFlightMax() ? waiting.shift() : undefined;
-    if (next) {
-      options.onQueueChange?.(queued());
-      next();
-    } else running -= 1;
-  };
 
   const attempt = async (
     task: PrepareTask,
     timeoutMs = options.taskTimeoutMs,
   ): Promise<PrepareResult[] | 'crash' | 'timeout'> => {
-    await acquire();
+    await gate.acquire();
     const started = performance.now();
     const signal = AbortSignal.timeout(timeoutMs);
     try {
@@ -100,11 +76,11 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       // thread that died under the task (or the pool closing at shutdown).
       const kind = signal.aborted ? 'timeout' : 'crash';
       if (isClosing) return kind;
-      carefulUntilMs = Date.now() + Math.max(30_000, timeoutMs * 2);
+      gate.beCarefulFor(Math.max(30_000, timeoutMs * 2));
       options.onTaskFailed?.(kind);
       return kind;
     } finally {
-      release();
+      gate.release();
     }
   };
 
@@ -169,7 +145,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
         throw new PoolTaskError(`worker pool failed to start (${failed}) using ${filename}`);
     },
     get queueDepth() {
-      return queued();
+      return gate.queued;
     },
     close: async () => {
       // Let every task already accepted finish (their events are stored: the results still
