@@ -39,6 +39,14 @@ async function publishMix(gateway: Service): Promise<string[]> {
   return ids;
 }
 
+/** POSTs a TOMAR of `tag` in operation `op`; its id. */
+const postOp = (gateway: Service, tag: string, op: string, headers: Record<string, string> = {}) =>
+  postEvent(
+    gateway.url,
+    { event_type: 'TOMAR', tag_spool: tag, estado_detalle: `${op}: x` },
+    headers,
+  );
+
 const updatesThrough = (client: SseClient, lastId: string) =>
   client.framesThrough((f) => f.id === lastId, isUpdate);
 const idsOf = (frames: SseFrame[]) => frames.map((f) => f.id);
@@ -84,21 +92,9 @@ test('a resync and GET /api/spools respect the filter', async (t) => {
   t.deepEqual(spools.spools, snapshot.spools);
   t.true(snapshot.spools.length > 0);
   t.true(snapshot.spools.every((s: { operation: string }) => s.operation === 'SOLD'));
-  const next = await postEvent(gateway.url, {
-    event_type: 'TOMAR',
-    tag_spool: 'PL9-1',
-    estado_detalle: 'SOLD: x',
-  });
-  await postEvent(gateway.url, {
-    event_type: 'TOMAR',
-    tag_spool: 'PL9-2',
-    estado_detalle: 'ARM: x',
-  });
-  const fence = await postEvent(gateway.url, {
-    event_type: 'TOMAR',
-    tag_spool: 'PL9-3',
-    estado_detalle: 'SOLD: y',
-  });
+  const next = await postOp(gateway, 'PL9-1', 'SOLD');
+  await postOp(gateway, 'PL9-2', 'ARM');
+  const fence = await postOp(gateway, 'PL9-3', 'SOLD');
   t.deepEqual(idsOf(await updatesThrough(resync, fence)), [next, fence]);
 });
 
@@ -115,24 +111,10 @@ test('a restricted token sees only its operations, whatever the query asks, on e
   const asking = await openTestSse(t, `${gateway.url}${STREAM}?operation=SOLD`, { headers });
   const live = await openTestSse(t, `${gateway.url}${STREAM}`, { headers });
   await Promise.all([asking, live].map((c) => c.next((f) => f.event === 'connected')));
-  const post = async (op: string, n: number) => {
-    const response = await checkedFetch(`${gateway.url}/api/events`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${publisher}` },
-      body: JSON.stringify({
-        event_type: 'TOMAR',
-        tag_spool: `S-${n}`,
-        estado_detalle: `${op}: x`,
-      }),
-    });
-    return ((await response.json()) as { id: string }).id;
-  };
-  const ids = [
-    await post('SOLD', 1),
-    await post('ARM', 2),
-    await post('SOLD', 3),
-    await post('ARM', 4),
-  ];
+  const as = { authorization: `Bearer ${publisher}` };
+  const ids: string[] = [];
+  for (const [n, op] of ['SOLD', 'ARM', 'SOLD', 'ARM'].entries())
+    ids.push(await postOp(gateway, `S-${n + 1}`, op, as));
   t.deepEqual(idsOf(await updatesThrough(live, ids[3] as string)), [ids[1], ids[3]]);
   const resumed = await openTestSse(t, `${gateway.url}${STREAM}?last_event_id=${ids[0]}`, {
     headers,
