@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { classifyCursor, compareIds, createIdMaker, idTimeMs } from '../domain/event-id.js';
+import { createIdMaker, idTimeMs } from '../domain/event-id.js';
 import { IDEMPOTENCY_TTL_MS } from '../domain/publish-request.js';
 import {
   applyStatePatch,
@@ -15,14 +15,8 @@ import {
   sortRows,
   UNDECODABLE_STATE_DETAIL,
 } from '../domain/spool-state.js';
-import {
-  type Epoch,
-  type EventFeed,
-  type FeedHandlers,
-  OLDEST,
-  type ReadAfterResult,
-  type StoredEvent,
-} from './feed.js';
+import type { Epoch, EventFeed, FeedHandlers, StoredEvent } from './feed.js';
+import { MemoryHistory } from './memory-history.js';
 import type { EventStore, StoreResult } from './store.js';
 
 /** Memory bus sizes. */
@@ -43,10 +37,9 @@ export function createMemoryBus(options: MemoryBusOptions): MemoryBus {
   const now = options.now ?? Date.now;
   const makeId = createIdMaker();
   const epoch: Epoch = { id: randomUUID(), isIncomplete: false };
-  const history: StoredEvent[] = [];
+  const history = new MemoryHistory(options.historySize);
   const state = new Map<string, SpoolState>();
   const idempotency = new Map<string, { id: string; expiresAtMs: number }>();
-  let trimmedId = '0-0';
   let handlers: FeedHandlers | null = null;
   let pending: StoredEvent[] = [];
   let isStopped = false;
@@ -59,14 +52,6 @@ export function createMemoryBus(options: MemoryBusOptions): MemoryBus {
     if (handlers && batch.length > 0) handlers.onEvents(batch);
   };
 
-  // Trims in chunks so each store stays O(1) amortised; remembers the newest id dropped.
-  const trimHistory = () => {
-    if (history.length <= options.historySize * 2 && history.length <= options.historySize + 1000)
-      return;
-    const dropped = history.splice(0, history.length - options.historySize);
-    trimmedId = (dropped.at(-1) as StoredEvent).id;
-  };
-
   const forgetExpiredKeys = (nowMs: number) => {
     for (const [key, entry] of idempotency) {
       if (entry.expiresAtMs > nowMs) break;
@@ -74,49 +59,18 @@ export function createMemoryBus(options: MemoryBusOptions): MemoryBus {
     }
   };
 
-  // Index of the first event after `cursor` (ids are sorted: binary search).
-  const indexAfter = (cursor: string) => {
-    let low = 0;
-    let high = history.length;
-    while (low < high) {
-      const mid = (low + high) >> 1;
-      if (compareIds((history[mid] as StoredEvent).id, cursor) <= 0) low = mid + 1;
-      else high = mid;
-    }
-    return low;
-  };
-
-  const newestId = () => history.at(-1)?.id ?? trimmedId;
-
   const feed: EventFeed = {
     kind: 'memory',
     async start(h) {
       handlers = h;
       h.onStatus('ok');
-      return newestId();
+      return history.newestId;
     },
-    async readAfter(cursor, limit): Promise<ReadAfterResult> {
-      if (cursor === OLDEST) {
-        const events = history.slice(0, limit);
-        return { ok: true, events, isComplete: limit >= history.length };
-      }
-      const index = indexAfter(cursor);
-      const isHeld = index > 0 && (history[index - 1] as StoredEvent).id === cursor;
-      const verdict = classifyCursor(cursor, {
-        newestId: newestId(),
-        oldestHeldId: history[0]?.id ?? null,
-        isTrimmed: trimmedId !== '0-0',
-        // Everything after the newest trimmed id is held, so it can be continued from too.
-        isCursorHeld: isHeld || (cursor === trimmedId && trimmedId !== '0-0'),
-      });
-      if (verdict !== 'held') return { ok: false, reason: verdict };
-      const events = history.slice(index, index + limit);
-      return { ok: true, events, isComplete: index + limit >= history.length };
-    },
+    readAfter: async (cursor, limit) => history.readAfter(cursor, limit),
     async snapshot() {
       return {
         epoch: epoch.id,
-        as_of: newestId(),
+        as_of: history.newestId,
         incomplete: false,
         spools: sortRows(state.values()),
       };
@@ -152,8 +106,7 @@ export function createMemoryBus(options: MemoryBusOptions): MemoryBus {
         template: request.template,
         receivedAtPerfMs: performance.now(),
       };
-      history.push(event);
-      trimHistory();
+      history.append(event);
       if (patch !== null) {
         state.set(request.tag, applyStatePatch(state.get(request.tag), patch, id, storedAtMs));
       }
