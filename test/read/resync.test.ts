@@ -40,7 +40,9 @@ async function sameResyncSnapshot(
   for (const client of clients) {
     const resync = await client.next((f) => f.event === 'resync', { timeoutMs: 30_000 });
     t.like(JSON.parse(resync.data), { reason: 'history_replaced' });
-    snapshots.push((await client.next((f) => f.event === 'snapshot')).data);
+    const snapshot = (await client.next((f) => f.event === 'snapshot')).data;
+    t.is(JSON.parse(resync.data).epoch, JSON.parse(snapshot).epoch, 'the snapshot of its epoch');
+    snapshots.push(snapshot);
   }
   t.is(new Set(snapshots).size, 1, 'every client got the same snapshot');
   return JSON.parse(snapshots[0] as string);
