@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import { SETTING_DEFAULTS, SETTING_NAMES } from '../../src/config.js';
+import { createMetrics } from '../../src/observability/metrics.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const read = (file: string): string => readFileSync(path.join(root, file), 'utf8');
@@ -209,3 +210,19 @@ function sourceFiles(dir: string): string[] {
     return /\.(ts|tsx|yaml|env|conf|acl)$/.test(entry.name) ? [full] : [];
   });
 }
+
+test('every spoolcast metric is documented, and every one the documents name exists', async (t) => {
+  const { registry } = createMetrics(false);
+  const defined = new Set((await registry.getMetricsAsJSON()).map((metric) => metric.name));
+  // The auth cookie's default name (AUTH_COOKIE_NAME) shares the prefix; it is no metric.
+  const notMetrics = new Set(['spoolcast_token']);
+  const named = new Set(
+    DOCS.filter((doc) => doc !== 'CHANGELOG.md')
+      .flatMap((doc) => read(doc).match(/\bspoolcast_[a-z_]+/g) ?? [])
+      .map((name) => name.replace(/_(bucket|count|sum)$/, ''))
+      .filter((name) => !notMetrics.has(name)),
+  );
+  t.true(defined.size > 20, `only ${defined.size} metrics defined: is the registry empty?`);
+  t.deepEqual([...named].filter((name) => !defined.has(name)).sort(), [], 'named, not defined');
+  t.deepEqual([...defined].filter((name) => !named.has(name)).sort(), [], 'defined, not named');
+});
