@@ -27,24 +27,12 @@ import {
   p99,
   VARIANTS,
   type Verdict,
+  type VerdictRow,
 } from './scenarios.js';
 
 /** One goal, for one way of feeding spoolcast. */
-export interface GoalRow {
+export interface GoalRow extends VerdictRow {
   goal: string;
-  /** `PUBLISH`, `POST`, `target` or `—`. */
-  variant: string;
-  measure: string;
-  spoolcast: string;
-  baseline: string;
-  nchan: string;
-  /** The verdict's rule. */
-  rule: string;
-  /** Against nchan (filtered: against the unfiltered run), > 1 = spoolcast better. */
-  ratio: string;
-  verdict: Verdict;
-  /** The delivery check of each run shown: spoolcast / baseline / nchan. */
-  delivered: string;
 }
 
 /** Process RSS (KiB) right after start, before any stream, by target name. */

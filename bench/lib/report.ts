@@ -7,89 +7,62 @@ import type { GoalRow } from './goals.js';
 import type { RunResult } from './protocol.js';
 import type { Row } from './scenarios.js';
 
-const HEADERS = [
-  'scenario',
-  'fed by',
-  'measure',
-  'spoolcast',
-  'baseline',
-  'nchan',
-  'verdict rule',
-  '× peer',
-  'verdict',
-  'stretch',
-  'stretch verdict',
-  'spoolcast delivered',
-  'CPU/deliv sc/base/nchan',
-  'gen CPU sc/base/nchan',
-  'foreign c0/c1',
+/** A table's columns: each header and the row field it shows. */
+type Columns<R> = readonly (readonly [header: string, field: keyof R])[];
+
+const RESULT_COLUMNS: Columns<Row> = [
+  ['scenario', 'scenario'],
+  ['fed by', 'variant'],
+  ['measure', 'measure'],
+  ['spoolcast', 'spoolcast'],
+  ['baseline', 'baseline'],
+  ['nchan', 'nchan'],
+  ['verdict rule', 'rule'],
+  ['× peer', 'ratio'],
+  ['verdict', 'verdict'],
+  ['stretch', 'stretchTarget'],
+  ['stretch verdict', 'stretch'],
+  ['spoolcast delivered', 'delivered'],
+  ['CPU/deliv sc/base/nchan', 'cpuPerDelivery'],
+  ['gen CPU sc/base/nchan', 'genCpu'],
+  ['foreign c0/c1', 'foreign'],
 ];
 
-function cells(row: Row): string[] {
-  return [
-    row.scenario,
-    row.variant,
-    row.measure,
-    row.spoolcast,
-    row.baseline,
-    row.nchan,
-    row.rule,
-    row.ratio,
-    row.verdict,
-    row.stretchTarget,
-    row.stretch,
-    row.delivered,
-    row.cpuPerDelivery,
-    row.genCpu,
-    row.foreign,
-  ];
-}
+const GOAL_COLUMNS: Columns<GoalRow> = [
+  ['goal', 'goal'],
+  ['fed by', 'variant'],
+  ['measure', 'measure'],
+  ['spoolcast', 'spoolcast'],
+  ['baseline', 'baseline'],
+  ['nchan', 'nchan'],
+  ['verdict rule', 'rule'],
+  ['× peer', 'ratio'],
+  ['verdict', 'verdict'],
+  ['delivery check sc/base/nchan', 'delivered'],
+];
 
-/** Aligned plain text: a header, a rule, the rows. */
-function aligned(headers: string[], rows: string[][]): string {
+/** Aligned plain text: a header, then the rows; `ruled` draws column rules and a header rule. */
+function aligned(headers: string[], rows: string[][], ruled = true): string {
   const all = [headers, ...rows];
   const widths = headers.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' │ ');
+  const line = (r: string[]) =>
+    r.map((c, i) => c.padEnd(widths[i] ?? 0)).join(ruled ? ' │ ' : '  ');
   const rule = widths.map((w) => '─'.repeat(w)).join('─┼─');
-  return [line(headers), rule, ...rows.map(line)].join('\n');
+  return [line(headers), ...(ruled ? [rule] : []), ...rows.map(line)].join('\n');
 }
+
+const headersOf = <R>(columns: Columns<R>): string[] => columns.map(([header]) => header);
+const cellsOf = <R>(columns: Columns<R>, rows: R[]): string[][] =>
+  rows.map((row) => columns.map(([, field]) => String(row[field])));
 
 /** The results table as aligned plain text. */
 export function formatTable(rows: Row[]): string {
-  return aligned(HEADERS, rows.map(cells));
-}
-
-const GOAL_HEADERS = [
-  'goal',
-  'fed by',
-  'measure',
-  'spoolcast',
-  'baseline',
-  'nchan',
-  'verdict rule',
-  '× peer',
-  'verdict',
-  'delivery check sc/base/nchan',
-];
-
-function goalCells(row: GoalRow): string[] {
-  return [
-    row.goal,
-    row.variant,
-    row.measure,
-    row.spoolcast,
-    row.baseline,
-    row.nchan,
-    row.rule,
-    row.ratio,
-    row.verdict,
-    row.delivered,
-  ];
+  return aligned(headersOf(RESULT_COLUMNS), cellsOf(RESULT_COLUMNS, rows));
 }
 
 /** The goals table (bench/README.md, "Goals") as aligned plain text. */
 export function formatGoals(rows: GoalRow[]): string {
-  return aligned(GOAL_HEADERS, rows.map(goalCells));
+  return aligned(headersOf(GOAL_COLUMNS), cellsOf(GOAL_COLUMNS, rows));
 }
 
 /** A second, smaller table: where the CPU went and how long each run measured. */
@@ -129,10 +102,7 @@ export function formatContext(results: RunResult[]): string {
     `${pct(r.coreBusyPct[1])} (${pct(r.foreignPct[1])})`,
     pct(r.genCpuPct),
   ]);
-  const all = [headers, ...rows];
-  const widths = headers.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
-  return [line(headers), ...rows.map(line)].join('\n');
+  return aligned(headers, rows, false);
 }
 
 const escapeHtml = (s: string) =>
@@ -284,11 +254,12 @@ export function formatHtml(
       );
     })
     .join('\n');
-  const table = htmlTable(HEADERS, rows.map(cells), HEADERS.indexOf('verdict'));
+  const verdictAt = headersOf(RESULT_COLUMNS).indexOf('verdict');
+  const table = htmlTable(headersOf(RESULT_COLUMNS), cellsOf(RESULT_COLUMNS, rows), verdictAt);
   const goalTable =
     goals.length === 0
       ? ''
-      : `<h2>Goals</h2>\n${htmlTable(GOAL_HEADERS, goals.map(goalCells), GOAL_HEADERS.indexOf('verdict'))}`;
+      : `<h2>Goals</h2>\n${htmlTable(headersOf(GOAL_COLUMNS), cellsOf(GOAL_COLUMNS, goals), headersOf(GOAL_COLUMNS).indexOf('verdict'))}`;
   return `<!doctype html>
 <html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <style>

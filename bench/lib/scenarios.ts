@@ -159,10 +159,9 @@ export const VARIANTS = [
  */
 export type Verdict = string;
 
-/** One row of the results table: one scenario, one way of feeding spoolcast. */
-export interface Row {
-  scenario: string;
-  /** `PUBLISH`, `POST` or `—` (memory and pool do not publish). */
+/** What every verdict row shows, in the results table and in the goals table. */
+export interface VerdictRow {
+  /** `PUBLISH`, `POST`, `target` or `—` (memory and pool do not publish). */
   variant: string;
   /** What the figures are. */
   measure: string;
@@ -174,10 +173,15 @@ export interface Row {
   /** Against the peer the rule names (> 1 = spoolcast better); '—' when not comparable. */
   ratio: string;
   verdict: Verdict;
+  /** The delivery check of the runs shown. */
+  delivered: string;
+}
+
+/** One row of the results table: one scenario, one way of feeding spoolcast. */
+export interface Row extends VerdictRow {
+  scenario: string;
   stretchTarget: string;
   stretch: Verdict;
-  /** spoolcast's delivery check. */
-  delivered: string;
   /** Server CPU per delivery in the runs compared, µs: spoolcast / baseline / nchan. */
   cpuPerDelivery: string;
   /** Generator CPU in the runs compared: spoolcast / baseline / nchan. */
