@@ -11,7 +11,7 @@ import path from 'node:path';
 
 /** Helper names that start an external process (test/helpers, test/k8s). */
 const SYSTEM_MARKERS =
-  /\b(redisEnv|ownRedisEnv|startTestRedis|sharedRedis|startRedis|spawnDaemon|launchBrowser|openPage|render|renderDirectory|spawnService|startServiceProcess|spawnSpoolcast|runSpoolcast|startSentinel\w*|startNginx\w*|startHaproxy\w*|startProxy\w*)\(|node:child_process/;
+  /\b(redisEnv|ownRedisEnv|startTestRedis|sharedRedis|startRedis|spawnDaemon|launchBrowser|browserTest|openPage|render|renderDirectory|spawnService|startServiceProcess|spawnSpoolcast|runSpoolcast|startSentinel\w*|startNginx\w*|startHaproxy\w*|startProxy\w*)\(|node:child_process/;
 
 function testFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

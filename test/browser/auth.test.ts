@@ -4,30 +4,18 @@
  * 403 turned into statuses that wait instead of looping. The page (client-page.ts) lives on
  * its own port, so the gateway is another origin.
  */
-import { readFile } from 'node:fs/promises';
-import anyTest, { type ExecutionContext, type TestFn } from 'ava';
-import type { Browser, Page } from 'playwright-core';
+import type { ExecutionContext } from 'ava';
+import type { Page } from 'playwright-core';
 import { RedisEventService } from '../../src/index.js';
 import type { Service } from '../../src/service.js';
-import { bundleScript, launchBrowser, servePage, waitInPage } from '../helpers/browser.js';
+import { type BrowserContext, browserTest, servePage, waitInPage } from '../helpers/browser.js';
 import { connectRedis, metricValue, redisEnv, startGateway } from '../helpers/gateway.js';
 import { openTestSse } from '../helpers/sse-client.js';
 import { hsToken, TEST_SECRET, type TokenClaims } from '../helpers/tokens.js';
 
-type Context = { browser: Browser; script: string };
-const test = anyTest as TestFn<Context>;
+type Context = BrowserContext;
+const test = browserTest(new URL('./client-page.ts', import.meta.url));
 const STREAM = '/api/sse/stream';
-
-test.before(async (t) => {
-  const source = await readFile(new URL('./client-page.ts', import.meta.url), 'utf8');
-  [t.context.browser, t.context.script] = await Promise.all([
-    launchBrowser(),
-    bundleScript(source),
-  ]);
-});
-test.after.always(async (t) => {
-  await t.context.browser?.close();
-});
 
 type Observed = { statuses: string[]; ids: string[]; errors: string[]; reauths: number };
 const observed = (page: Page) =>

@@ -3,22 +3,14 @@
  * gateway: its URL's filter selects what the gateway sends, and a refused session shows
  * "Sesión expirada" / "Sin permiso" until Reintentar finds a good cookie.
  */
-import anyTest, { type TestFn } from 'ava';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { RedisEventService } from '../../src/index.js';
-import { launchBrowser, waitInPage } from '../helpers/browser.js';
+import { browserTest, waitInPage } from '../helpers/browser.js';
 import { connectRedis, redisEnv, startGateway } from '../helpers/gateway.js';
 import { hsToken, TEST_SECRET } from '../helpers/tokens.js';
 
-const test = anyTest as TestFn<{ browser: Browser }>;
+const test = browserTest();
 const FAST = { SSE_PING_INTERVAL_S: '2', SSE_RETRY_MS: '200' };
-
-test.before(async (t) => {
-  t.context.browser = await launchBrowser();
-});
-test.after.always(async (t) => {
-  await t.context.browser?.close();
-});
 
 const waitStatus = (page: Page, wanted: string) =>
   waitInPage(

@@ -3,19 +3,11 @@
  * live with none twice, and opens with them again after a reload: real Chromium, a real
  * gateway.
  */
-import anyTest, { type TestFn } from 'ava';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, waitInPage } from '../helpers/browser.js';
+import type { Page } from 'playwright-core';
+import { browserTest, waitInPage } from '../helpers/browser.js';
 import { postEvent, startGateway } from '../helpers/gateway.js';
 
-const test = anyTest as TestFn<{ browser: Browser }>;
-
-test.before(async (t) => {
-  t.context.browser = await launchBrowser();
-});
-test.after.always(async (t) => {
-  await t.context.browser?.close();
-});
+const test = browserTest();
 
 /** The feed's ids, oldest first, once it holds at least `count`. */
 async function feedOf(page: Page, count: number): Promise<string[]> {

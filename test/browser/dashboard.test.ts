@@ -4,11 +4,10 @@
  */
 import { copyFile, mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import anyTest, { type TestFn } from 'ava';
 import type { Browser, Page } from 'playwright-core';
 import { RedisEventService } from '../../src/index.js';
 import { checkedFetch } from '../helpers/api-contract.js';
-import { launchBrowser, waitInPage } from '../helpers/browser.js';
+import { browserTest, waitInPage } from '../helpers/browser.js';
 import {
   connectRedis,
   ownRedisEnv,
@@ -19,17 +18,10 @@ import {
 import { startServiceProcess } from '../helpers/gateway-process.js';
 import { waitFor } from '../helpers/wait.js';
 
-const test = anyTest as TestFn<{ browser: Browser }>;
+const test = browserTest();
 // Short retries so a restart is picked up quickly. Heartbeats stay at 2 s: much shorter
 // and a loaded CI core could starve one long enough to make a healthy stream look stale.
 const FAST = { SSE_PING_INTERVAL_S: '2', SSE_RETRY_MS: '200' };
-
-test.before(async (t) => {
-  t.context.browser = await launchBrowser();
-});
-test.after.always(async (t) => {
-  await t.context.browser?.close();
-});
 
 async function openDashboard(t: { context: { browser: Browser } }, url: string): Promise<Page> {
   const page = await t.context.browser.newPage({ viewport: { width: 1280, height: 800 } });

@@ -3,29 +3,16 @@
  * (process stopped, sockets open: no error ever fires) and a cross-origin page. The page
  * (client-page.ts, bundled) lives on its own port, so every gateway is another origin.
  */
-import { readFile } from 'node:fs/promises';
-import anyTest, { type TestFn } from 'ava';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { RedisEventService } from '../../src/index.js';
-import { bundleScript, launchBrowser, servePage, waitInPage } from '../helpers/browser.js';
+import { browserTest, servePage, waitInPage } from '../helpers/browser.js';
 import { connectRedis, metricValue, redisEnv, startGateway } from '../helpers/gateway.js';
 import { startServiceProcess } from '../helpers/gateway-process.js';
 import { waitFor } from '../helpers/wait.js';
 
-const test = anyTest as TestFn<{ browser: Browser; script: string }>;
+const test = browserTest(new URL('./client-page.ts', import.meta.url));
 const FAST = { SSE_PING_INTERVAL_S: '1', SSE_RETRY_MS: '200', LOG_LEVEL: 'silent' };
 const STREAM = '/api/sse/stream';
-
-test.before(async (t) => {
-  const source = await readFile(new URL('./client-page.ts', import.meta.url), 'utf8');
-  [t.context.browser, t.context.script] = await Promise.all([
-    launchBrowser(),
-    bundleScript(source),
-  ]);
-});
-test.after.always(async (t) => {
-  await t.context.browser?.close();
-});
 
 type Observed = {
   statuses: string[];

@@ -5,32 +5,20 @@
  * on SSE; and across SSE → long-poll → SSE, with events published all along, each is
  * applied once, in order. test/proxy/buffering.test.ts is the control.
  */
-import { readFile } from 'node:fs/promises';
-import anyTest, { type ExecutionContext, type TestFn } from 'ava';
-import type { Browser, Page } from 'playwright-core';
-import { bundleScript, launchBrowser, servePage, waitInPage } from '../helpers/browser.js';
+import type { ExecutionContext } from 'ava';
+import type { Page } from 'playwright-core';
+import { type BrowserContext, browserTest, servePage, waitInPage } from '../helpers/browser.js';
 import { startNginxAs } from '../helpers/buffering-nginx.js';
 import { metricValue, postEvent, startGateway } from '../helpers/gateway.js';
 import { startPacedPublisher } from '../helpers/paced-publisher.js';
 import { INGRESS_NGINX_DEFAULTS, startNginx } from '../helpers/proxies.js';
 import { waitFor } from '../helpers/wait.js';
 
-type Context = { browser: Browser; script: string };
-const test = anyTest as TestFn<Context>;
+type Context = BrowserContext;
+const test = browserTest(new URL('./transport-page.ts', import.meta.url));
 // Heartbeats at 2 s, as in dashboard.test.ts: a loaded CI core must not make a stream stale.
 const FAST = { SSE_PING_INTERVAL_S: '2', SSE_RETRY_MS: '200' };
 const hostPort = (url: string) => url.replace('http://', '');
-
-test.before(async (t) => {
-  const source = await readFile(new URL('./transport-page.ts', import.meta.url), 'utf8');
-  [t.context.browser, t.context.script] = await Promise.all([
-    launchBrowser(),
-    bundleScript(source),
-  ]);
-});
-test.after.always(async (t) => {
-  await t.context.browser?.close();
-});
 
 async function openPage(t: ExecutionContext<Context>, url: string): Promise<Page> {
   const page = await t.context.browser.newPage();

@@ -1,25 +1,12 @@
 /** `useSpoolStream` in a real bundled React page, real Chromium, real gateways and Redis. */
-import { readFile } from 'node:fs/promises';
-import anyTest, { type TestFn } from 'ava';
-import type { Browser } from 'playwright-core';
 import { RedisEventService } from '../../src/index.js';
 import type { Service } from '../../src/service.js';
-import { bundleScript, launchBrowser, servePage, waitInPage } from '../helpers/browser.js';
+import { browserTest, servePage, waitInPage } from '../helpers/browser.js';
 import { connectRedis, metricValue, redisEnv, startGateway } from '../helpers/gateway.js';
 import { hsToken, TEST_SECRET } from '../helpers/tokens.js';
 
-const test = anyTest as TestFn<{ browser: Browser; script: string }>;
+const test = browserTest(new URL('./react-page.tsx', import.meta.url));
 const FAST = { SSE_PING_INTERVAL_S: '2', SSE_RETRY_MS: '200' };
-
-test.before(async (t) => {
-  [t.context.browser, t.context.script] = await Promise.all([
-    launchBrowser(),
-    readFile(new URL('./react-page.tsx', import.meta.url), 'utf8').then(bundleScript),
-  ]);
-});
-test.after.always(async (t) => {
-  await t.context.browser?.close();
-});
 
 /** Streams a gateway has started, whatever their mode. */
 async function streamStarts(gateway: Service): Promise<number> {

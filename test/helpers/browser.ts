@@ -5,10 +5,11 @@
  * to several gateways.
  */
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import type { ExecutionContext } from 'ava';
+import anyTest, { type ExecutionContext, type TestFn } from 'ava';
 import { build } from 'esbuild';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { externalProcess } from './test-scope.js';
@@ -39,6 +40,31 @@ export async function launchBrowser(): Promise<Browser> {
       '--no-first-run',
     ],
   });
+}
+
+/** What a browser test file's tests share: one Chromium, and its test page bundled. */
+export interface BrowserContext {
+  browser: Browser;
+  /** The bundled page script ('' when the file has no page of its own). */
+  script: string;
+}
+
+/**
+ * The file's `test`, with one Chromium launched (and `pageFile`, a test page next to the
+ * test, bundled) before its tests and closed after them.
+ */
+export function browserTest(pageFile?: URL): TestFn<BrowserContext> {
+  const test = anyTest as TestFn<BrowserContext>;
+  test.before(async (t) => {
+    [t.context.browser, t.context.script] = await Promise.all([
+      launchBrowser(),
+      pageFile ? readFile(pageFile, 'utf8').then(bundleScript) : '',
+    ]);
+  });
+  test.after.always(async (t) => {
+    await t.context.browser?.close();
+  });
+  return test;
 }
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
