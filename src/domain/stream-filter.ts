@@ -93,11 +93,6 @@ function fail(param: string, message: string): { ok: false; problem: FilterProbl
   return { ok: false, problem: { param, message } };
 }
 
-/** True when `spec` selects nothing in particular. */
-export function isEmptySpec(spec: FilterSpec): boolean {
-  return FILTER_PARAMS.every((param) => spec[param].length === 0);
-}
-
 /** Compiles the filter a stream runs: `spec` and `restriction` must both select. */
 export function compileFilter(
   spec: FilterSpec,

@@ -118,14 +118,6 @@ export class EventLog {
     return newest === null || compareIds(id, newest) > 0;
   }
 
-  /** The `seq` of a held entry, or undefined. */
-  seqOf(id: string): number | undefined {
-    const position = this.positions.get(id);
-    return position === undefined
-      ? undefined
-      : (this.entries[position - this.offset] as LogEntry).seq;
-  }
-
   /** A page of at most `limit` events after `cursor` from the feed's history, framed. */
   async readHistory(cursor: string, limit: number): Promise<HistoryPage> {
     const read = await this.options.feed.readAfter(cursor, limit);

@@ -178,11 +178,6 @@ export class Hub {
     if (group.clients.size === 0) this.groups.delete(client.filter.key);
   }
 
-  /** Every live stream (a history break restarts their catch-ups). */
-  liveClients(): ClientStream[] {
-    return [...this.groups.values()].flatMap((group) => [...group.clients]);
-  }
-
   /** Every open stream, after writing every queued batch (the drain ends them all). */
   openClients(): ClientStream[] {
     this.releaseHeld();
