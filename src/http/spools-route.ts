@@ -8,6 +8,7 @@ import { encodeOffset } from '../domain/stream-offset.js';
 import { filterSnapshot } from '../read/catch-up.js';
 import { principalOf } from './auth-middleware.js';
 import { filterOfRequest, type QueryLimit } from './filter-query.js';
+import { refuseUnavailable } from './problem.js';
 
 /** What the snapshot route needs. */
 export interface SpoolsRouteDeps {
@@ -21,12 +22,7 @@ export function mountSpoolsRoute(router: Router, deps: SpoolsRouteDeps): void {
     const filter = filterOfRequest(ctx, [], principalOf(ctx).restriction, deps.onLimit);
     if (filter === null) return;
     const current = await deps.snapshot();
-    if (!current) {
-      ctx.status = 503;
-      ctx.set('Retry-After', '1');
-      ctx.body = { error: 'history_unavailable', message: 'the event history cannot be read now' };
-      return;
-    }
+    if (!current) return refuseUnavailable(ctx, 'history_unavailable');
     ctx.set('Cache-Control', 'no-store');
     // Where a Durable Streams reader continues from without a gap (§3.3).
     const offset = encodeOffset(current.epoch, current.as_of);

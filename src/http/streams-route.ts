@@ -20,8 +20,10 @@ import {
 } from '../domain/stream-offset.js';
 import type { StreamPage, StreamReader } from '../read/stream-reader.js';
 import { dataOf } from '../stream/frame-events.js';
+import { STREAM_HEADERS } from './attach-stream.js';
 import { principalOf } from './auth-middleware.js';
 import { filterOfRequest, type QueryLimit } from './filter-query.js';
+import { refuse, refuseUnavailable } from './problem.js';
 
 /** What the route needs. */
 export interface StreamsRouteDeps {
@@ -64,9 +66,8 @@ export function mountStreamsRoute(router: Router, deps: StreamsRouteDeps): void 
     return catchUp(ctx, deps, filter, start);
   });
   router.all(PATH, (ctx) => {
-    ctx.status = 405;
     ctx.set('Allow', 'GET, HEAD');
-    ctx.body = { error: 'method_not_allowed', message: 'this stream is read-only' };
+    refuse(ctx, 405, 'method_not_allowed', 'this stream is read-only');
   });
 }
 
@@ -82,8 +83,7 @@ function startOf(
   }
   const epoch = deps.epochId();
   if (epoch === null) {
-    ctx.set('Retry-After', '1');
-    refuse(ctx, 503, 'not_ready', 'the event history is not available yet');
+    refuseUnavailable(ctx, 'not_ready');
     return null;
   }
   if (offset.kind === 'position' && !isOfEpoch(offset, epoch)) {
@@ -153,11 +153,7 @@ async function streamSse(
   ctx.req.once('close', () => closed.abort());
   ctx.respond = false;
   ctx.req.setTimeout(0);
-  res.writeHead(200, {
-    'Content-Type': 'text/event-stream',
-    'Cache-Control': 'no-cache, no-transform',
-    'X-Accel-Buffering': 'no',
-  });
+  res.writeHead(200, STREAM_HEADERS);
   const lifetime = AbortSignal.any([
     AbortSignal.timeout(deps.sseMaxMs),
     closed.signal,
@@ -205,8 +201,7 @@ function answerPage(ctx: Context, epoch: string, page: StreamPage): void {
 function answerHead(ctx: Context, deps: StreamsRouteDeps): void {
   const epoch = deps.epochId();
   if (epoch === null) {
-    ctx.set('Retry-After', '1');
-    refuse(ctx, 503, 'not_ready', 'the event history is not available yet');
+    refuseUnavailable(ctx, 'not_ready');
     return;
   }
   ctx.status = 200;
@@ -216,12 +211,8 @@ function answerHead(ctx: Context, deps: StreamsRouteDeps): void {
 }
 
 function answerGone(ctx: Context, reason: 'gone' | 'unavailable'): void {
-  if (reason === 'unavailable') {
-    ctx.set('Retry-After', '1');
-    refuse(ctx, 503, 'history_unavailable', 'the event history cannot be read now');
-    return;
-  }
-  refuse(ctx, 410, 'offset_gone', 'the events after this offset are no longer retained');
+  if (reason === 'unavailable') refuseUnavailable(ctx, 'history_unavailable');
+  else refuse(ctx, 410, 'offset_gone', 'the events after this offset are no longer retained');
 }
 
 /** The events as one JSON array: the same JSON as the SSE `data` of each, joined. */
@@ -233,11 +224,6 @@ function filterTag(filter: StreamFilter): string {
   return filter.key === ''
     ? 'all'
     : createHash('sha1').update(filter.key).digest('hex').slice(0, 12);
-}
-
-function refuse(ctx: Context, status: number, error: string, message: string): void {
-  ctx.status = status;
-  ctx.body = { error, message };
 }
 
 function single(value: string | string[] | undefined): string | undefined {
