@@ -24,13 +24,13 @@ export interface LifecycleParts {
   drainDelayMs: number;
   /** How long the last flushes may take before connections are cut (default 2 s). */
   forceCloseAfterMs?: number;
-  /** Called once when draining begins (long-poll reads waiting answer at once). */
-  onDrain?: () => void;
 }
 
 /** The running gateway's state and its two ways to end. */
 export interface Lifecycle {
   readonly isDraining: boolean;
+  /** Aborted when draining begins (long-poll reads waiting answer at once). */
+  readonly drainSignal: AbortSignal;
   /** Turns readiness to 503 and refuses new streams; open streams keep flowing. */
   beginDrain(): void;
   /** Ends the open streams at once, then closes the server, the bus and the pool. */
@@ -41,13 +41,10 @@ export interface Lifecycle {
 
 /** Creates the lifecycle over `parts`. */
 export function createLifecycle(parts: LifecycleParts): Lifecycle {
-  let isDraining = false;
+  const draining = new AbortController();
   let stopping: Promise<void> | null = null;
-  let draining: Promise<DrainReport> | null = null;
-  const beginDrain = () => {
-    if (!isDraining) parts.onDrain?.();
-    isDraining = true;
-  };
+  let drained: Promise<DrainReport> | null = null;
+  const beginDrain = () => draining.abort();
   const stop = () => {
     stopping ??= (async () => {
       beginDrain();
@@ -65,7 +62,7 @@ export function createLifecycle(parts: LifecycleParts): Lifecycle {
     return stopping;
   };
   const drain = () => {
-    draining ??= (async () => {
+    drained ??= (async () => {
       beginDrain();
       // The load balancer needs a moment to see the 503 and stop sending new streams here.
       await new Promise((resolve) => setTimeout(resolve, parts.drainDelayMs));
@@ -73,12 +70,13 @@ export function createLifecycle(parts: LifecycleParts): Lifecycle {
       await stop();
       return report;
     })();
-    return draining;
+    return drained;
   };
   return {
     get isDraining() {
-      return isDraining;
+      return draining.signal.aborted;
     },
+    drainSignal: draining.signal,
     beginDrain,
     stop,
     drain,

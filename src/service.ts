@@ -28,7 +28,7 @@ import type { Hub } from './stream/hub.js';
 import { createWriteSide } from './write/write-side.js';
 
 /** A running gateway. */
-export interface Service extends Omit<Lifecycle, 'isDraining'> {
+export interface Service extends Omit<Lifecycle, 'isDraining' | 'drainSignal'> {
   /** Base URL, e.g. http://127.0.0.1:8000 */
   url: string;
   server: Server;
@@ -75,11 +75,10 @@ export async function startService(
   const reportRequestError = createRequestErrorLog(logger);
   const server = createHttpServer(reportRequestError);
   const metricsServer = config.metricsPort ? createMetricsServer(metrics.registry) : null;
-  const draining = new AbortController();
-  const lifecycle = wireLifecycle(config, { server, metricsServer, hub, feed, pool, draining });
+  const lifecycle = wireLifecycle(config, { server, metricsServer, hub, feed, pool });
 
   const pipeline = { isUp: false };
-  const parts = { readSide, feed, pool, metrics, lifecycle, pipeline, draining };
+  const parts = { readSide, feed, pool, metrics, lifecycle, pipeline };
   const app = createApp({
     ...appDepsOf(config, parts),
     ...{ publish, recordRejection, reportRequestError, ...hooks.limits },
@@ -112,14 +111,13 @@ function appDepsOf(
     metrics: Metrics;
     lifecycle: Lifecycle;
     pipeline: { isUp: boolean };
-    draining: AbortController;
   },
 ) {
   const { readSide, feed, pool, metrics, lifecycle, pipeline } = parts;
   const { log, hub, catchUp, epochId } = readSide;
   return {
     ...{ catchUp, metrics, maxEventBytes: config.maxEventBytes, maxClients: config.maxClients },
-    streams: streamsApiOf(config, { log, metrics, epochId, drainSignal: parts.draining.signal }),
+    streams: streamsApiOf(config, { log, metrics, epochId, drainSignal: lifecycle.drainSignal }),
     snapshot: () => log.snapshot(),
     openStreams: () => hub.size,
     isDraining: () => lifecycle.isDraining,
@@ -159,13 +157,11 @@ function wireLifecycle(
     hub: Hub;
     feed: EventFeed;
     pool: WorkerPool;
-    draining: AbortController;
   },
 ): Lifecycle {
-  const { server, hub, feed, pool, draining } = parts;
+  const { server, hub, feed, pool } = parts;
   const servers = parts.metricsServer ? [server, parts.metricsServer] : [server];
   return createLifecycle({
-    onDrain: () => draining.abort(),
     closeServer: async () => {
       await Promise.all(
         servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),

@@ -33,6 +33,7 @@ test('drain turns to draining at once, drains the streams, then stops; twice is 
   const lifecycle = createLifecycle(recordingParts(calls));
   const draining = lifecycle.drain();
   t.true(lifecycle.isDraining, 'readiness turns 503 before anything else');
+  t.true(lifecycle.drainSignal.aborted, 'waiting long-poll reads answer at once');
   await Promise.all([draining, lifecycle.drain()]);
   t.deepEqual(calls, ['drainStreams', 'closeServer', 'endStreams', 'stopBus', 'closePool']);
 });
