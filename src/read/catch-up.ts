@@ -87,12 +87,13 @@ class ReplayMemo {
 
 /**
  * The snapshot frame per snapshot and filter (only the rows the filter selects), serialised
- * once however many streams get it.
+ * and encoded once however many streams get it: the log shares one snapshot read among the
+ * streams that ask at once.
  */
 class SnapshotFrames {
-  private readonly frames = new WeakMap<Snapshot, Map<string, string>>();
+  private readonly frames = new WeakMap<Snapshot, Map<string, Buffer>>();
 
-  of(snapshot: Snapshot, filter: StreamFilter): string {
+  of(snapshot: Snapshot, filter: StreamFilter): Buffer {
     let byFilter = this.frames.get(snapshot);
     if (!byFilter) {
       byFilter = new Map();
@@ -101,7 +102,7 @@ class SnapshotFrames {
     let frame = byFilter.get(filter.key);
     if (frame === undefined) {
       const shown = filter.key === '' ? snapshot : filterSnapshot(snapshot, filter);
-      frame = formatSnapshot(snapshot.as_of, JSON.stringify(shown));
+      frame = Buffer.from(formatSnapshot(snapshot.as_of, JSON.stringify(shown)));
       byFilter.set(filter.key, frame);
     }
     return frame;
@@ -131,7 +132,6 @@ export function createCatchUp(deps: CatchUpDeps): CatchUp {
     client: ClientStream,
     position: StartPosition,
     generation: number,
-    sharedSnapshot?: Promise<Snapshot | null>,
   ): Promise<void> => {
     const isCurrent = () => !client.isClosed && generations.get(client) === generation;
     const stop = (reason: CutReason) => {
@@ -154,14 +154,14 @@ export function createCatchUp(deps: CatchUpDeps): CatchUp {
     let isFromCompleteRead = false;
 
     const startFromSnapshot = async (resyncReason: Resync['reason'] | null): Promise<boolean> => {
-      const snapshot = await (sharedSnapshot ?? log.snapshot());
+      const snapshot = await log.snapshot();
       if (!isCurrent()) return false;
       if (snapshot === null) {
         stop('replay_unavailable');
         return false;
       }
-      const resync = resyncReason === null ? '' : formatResync(resyncReason, snapshot.epoch);
-      client.write(resync + snapshotFrames.of(snapshot, client.filter));
+      if (resyncReason !== null) client.write(formatResync(resyncReason, snapshot.epoch));
+      client.write(snapshotFrames.of(snapshot, client.filter));
       from = snapshot.as_of;
       isFromCompleteRead = true;
       return true;
@@ -199,14 +199,10 @@ export function createCatchUp(deps: CatchUpDeps): CatchUp {
     stop('replay_unavailable');
   };
 
-  const begin = (
-    client: ClientStream,
-    position: StartPosition,
-    sharedSnapshot?: Promise<Snapshot | null>,
-  ) => {
+  const begin = (client: ClientStream, position: StartPosition) => {
     const generation = (generations.get(client) ?? 0) + 1;
     generations.set(client, generation);
-    void run(client, position, generation, sharedSnapshot);
+    void run(client, position, generation);
   };
 
   return {
@@ -218,14 +214,11 @@ export function createCatchUp(deps: CatchUpDeps): CatchUp {
     },
     resyncAll() {
       replays.clear();
-      // Every stream, live or still catching up, starts again from one shared snapshot
-      // read, rather than one read per stream at the moment Redis has just lost its data.
+      // Every stream, live or still catching up, starts again from a snapshot: they ask
+      // at once, so the log reads it once for all of them.
       const clients = hub.openClients();
       for (const client of clients) hub.detach(client);
-      const snapshot = log.snapshot();
-      for (const client of clients) {
-        begin(client, { kind: 'resync', reason: 'history_replaced' }, snapshot);
-      }
+      for (const client of clients) begin(client, { kind: 'resync', reason: 'history_replaced' });
     },
   };
 }

@@ -36,6 +36,8 @@ export class EventLog {
   private entries: LogEntry[] = [];
   private start = 0;
   private readonly positions = new Map<string, number>();
+  /** The snapshot read under way, shared by whoever asks before it settles. */
+  private snapshotRead: Promise<Snapshot | null> | null = null;
   private offset = 0;
   private nextSeq = 1;
   /** Every event after this id is in memory (or was evicted past it); null before start. */
@@ -76,6 +78,8 @@ export class EventLog {
     this.start = 0;
     this.offset = 0;
     this.positions.clear();
+    // A read begun before a history break may show the old history: later callers start anew.
+    this.snapshotRead = null;
     this.baseId = baseId;
     this.markStarted();
   }
@@ -128,9 +132,20 @@ export class EventLog {
     return { ok: true, events: framed, throughId, isComplete: read.isComplete };
   }
 
-  /** The current state of every spool, consistent with one event id; null while unavailable. */
+  /**
+   * The current state of every spool, consistent with one event id; null while unavailable.
+   * Callers that ask while a read is under way share it (a storm of `snapshot=1` streams, a
+   * resync of every stream): one feed read and one object, so its frame is built once.
+   */
   snapshot(): Promise<Snapshot | null> {
-    return this.options.feed.snapshot();
+    if (this.snapshotRead !== null) return this.snapshotRead;
+    const read = this.options.feed.snapshot();
+    const settled = () => {
+      if (this.snapshotRead === read) this.snapshotRead = null;
+    };
+    read.then(settled, settled);
+    this.snapshotRead = read;
+    return read;
   }
 
   /**

@@ -93,3 +93,22 @@ test('an aborted wait resolves and leaves nothing behind', async (t) => {
   await waiting;
   t.is(log.waiting, 0);
 });
+
+test('callers asking for a snapshot while one is read share it; after it settles, or a reset, a new read starts', async (t) => {
+  let reads = 0;
+  const snapshot = async () => ({
+    epoch: 'e',
+    as_of: `${++reads}-0`,
+    incomplete: false,
+    spools: [],
+  });
+  const log = new EventLog({ capacity: 10, feed: { ...feedOf().feed, snapshot } });
+  const [a, b] = [log.snapshot(), log.snapshot()];
+  t.is(await a, await b, 'one object for both');
+  t.is(reads, 1);
+  t.like(await log.snapshot(), { as_of: '2-0' }, 'a settled read is not kept');
+  const before = log.snapshot();
+  log.reset('0-0');
+  t.not(await log.snapshot(), await before, 'a read begun before a reset is not shared after it');
+  t.is(reads, 4);
+});
