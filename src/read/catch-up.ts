@@ -11,7 +11,7 @@ import type { Snapshot } from '../bus/feed.js';
 import type { Resync } from '../contract/frames.js';
 import type { StreamFilter } from '../domain/stream-filter.js';
 import type { ClientStream, CutReason, StreamOptions } from '../stream/client-stream.js';
-import type { FramedEvent } from '../stream/frame-events.js';
+import { selectFrames } from '../stream/frame-events.js';
 import type { Hub } from '../stream/hub.js';
 import { formatResync, formatSnapshot } from '../stream/sse-frame.js';
 import type { EventLog } from './event-log.js';
@@ -54,13 +54,6 @@ export function filterSnapshot(snapshot: Snapshot, filter: StreamFilter): Snapsh
   return { ...snapshot, spools: snapshot.spools.filter((row) => filter.matchesRow(row)) };
 }
 
-/** The frames of `events` that `filter` selects, joined. */
-function framesOf(events: readonly FramedEvent[], filter: StreamFilter): string {
-  let text = '';
-  for (const event of events) if (filter.matches(event.meta)) text += event.frame;
-  return text;
-}
-
 /**
  * In a reconnect storm thousands of streams resume from the same cursor with the same
  * filter: their replay is joined once and the same bytes written to each. Keyed by filter
@@ -75,7 +68,7 @@ class ReplayMemo {
     if (this.last?.key === key) return this.last;
     const read = log.memoryAfter(cursor);
     if (read === null) return null;
-    const bytes = Buffer.from(framesOf(read.entries, filter));
+    const bytes = selectFrames(read.entries, filter);
     this.last = { key, bytes, count: read.entries.length };
     return this.last;
   }
@@ -190,8 +183,8 @@ export function createCatchUp(deps: CatchUpDeps): CatchUp {
         if (!(await startFromSnapshot(read.reason))) return;
         continue;
       }
-      const frames = framesOf(read.events, client.filter);
-      if (frames !== '') client.write(frames);
+      const frames = selectFrames(read.events, client.filter);
+      if (frames.length > 0) client.write(frames);
       replayed += read.events.length;
       from = read.throughId;
       isFromCompleteRead = read.isComplete;

@@ -6,6 +6,7 @@
  */
 import { fillEnrichmentTemplate } from '../domain/enrich-spool-event.js';
 import { decodeMeta, type EventMeta } from '../domain/event-meta.js';
+import type { StreamFilter } from '../domain/stream-filter.js';
 import { formatSpoolUpdate } from './sse-frame.js';
 
 /** What framing needs of a stored event. */
@@ -34,6 +35,21 @@ export interface LogEntry extends FramedEvent {
 /** The JSON `data` of a framed event (the same text as the SSE frame's). */
 export function dataOf(event: FramedEvent): string {
   return event.frame.slice(event.dataStart, -2);
+}
+
+/**
+ * The frames of `events` that `filter` selects, joined into the one buffer a stream is
+ * written; `isWanted` leaves out what the stream already has (default: nothing).
+ */
+export function selectFrames<E extends FramedEvent>(
+  events: readonly E[],
+  filter: StreamFilter,
+  isWanted: (event: E) => boolean = () => true,
+): Buffer {
+  let text = '';
+  for (const event of events)
+    if (isWanted(event) && filter.matches(event.meta)) text += event.frame;
+  return Buffer.from(text);
 }
 
 /** Frames a batch in order; records that cannot be framed are listed with why. */

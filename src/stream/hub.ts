@@ -16,7 +16,7 @@ import {
   type LivePosition,
   type StreamOptions,
 } from './client-stream.js';
-import type { LogEntry } from './frame-events.js';
+import { type LogEntry, selectFrames } from './frame-events.js';
 import { judgeClient, type SlowClientLimits } from './slow-client-rule.js';
 import {
   type BusHealth,
@@ -372,7 +372,7 @@ export class Hub {
       if (job.group === null) {
         const next = job.groups.next();
         if (next.done) return left;
-        const bytes = joinFrames(job.entries, next.value.filter);
+        const bytes = selectFrames(job.entries, next.value.filter);
         // No event of this batch for this filter: none of its clients is written.
         if (bytes.length > 0) job.group = { bytes, clients: next.value.clients.values() };
         continue;
@@ -395,7 +395,13 @@ export class Hub {
     // Rare: right after a catch-up, part of the batch was written already.
     const bytes =
       job.firstSeq <= sentSeq || skipThroughId !== null
-        ? partialFrames(job.entries, client.filter, sentSeq, skipThroughId)
+        ? selectFrames(
+            job.entries,
+            client.filter,
+            (entry) =>
+              entry.seq > sentSeq &&
+              (skipThroughId === null || compareIds(entry.id, skipThroughId) > 0),
+          )
         : groupBytes;
     client.advance(
       job.lastSeq,
@@ -409,27 +415,4 @@ export class Hub {
     // between sweeps.
     if (client.pendingBytes() > this.options.maxBufferedBytes) this.cut(client, 'buffer_overflow');
   }
-}
-
-/** The frames of `entries` that `filter` selects, joined into one buffer. */
-function joinFrames(entries: readonly LogEntry[], filter: StreamFilter): Buffer {
-  let text = '';
-  for (const entry of entries) if (filter.matches(entry.meta)) text += entry.frame;
-  return Buffer.from(text);
-}
-
-/** The frames a client still lacks: after `sentSeq`, past `skipThroughId`, selected. */
-function partialFrames(
-  entries: readonly LogEntry[],
-  filter: StreamFilter,
-  sentSeq: number,
-  skipThroughId: string | null,
-): string {
-  let text = '';
-  for (const entry of entries) {
-    if (entry.seq <= sentSeq) continue;
-    if (skipThroughId !== null && compareIds(entry.id, skipThroughId) <= 0) continue;
-    if (filter.matches(entry.meta)) text += entry.frame;
-  }
-  return text;
 }
