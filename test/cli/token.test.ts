@@ -1,10 +1,10 @@
 /** `spoolcast token`, run as built, its output checked by jose the way the gateway will check it. */
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
 import { decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
+import { tempDir } from '../helpers/daemon.js';
 import { runSpoolcast } from './spoolcast-process.js';
 
 const SECRET = 'a-shared-secret-of-at-least-32-bytes!';
@@ -59,7 +59,7 @@ test('a secret shorter than 32 bytes is refused, exit 1, and not echoed', async 
 });
 
 test('RS256 from a PEM file and ES256 from a JWK file (its kid in the header)', async (t) => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'spoolcast-token-'));
+  const dir = tempDir(t, 'token');
   const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   writeFileSync(path.join(dir, 'rsa.pem'), rsa.privateKey.export({ type: 'pkcs8', format: 'pem' }));
@@ -92,7 +92,7 @@ test('RS256 from a PEM file and ES256 from a JWK file (its kid in the header)', 
 });
 
 test('no key at all, or a key file that is not a private key, exits 1', async (t) => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'spoolcast-token-'));
+  const dir = tempDir(t, 'token');
   writeFileSync(
     path.join(dir, 'public.pem'),
     generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({

@@ -6,7 +6,6 @@ import {
   applyStatePatch,
   computeStatePatch,
   type SpoolState,
-  sortRows,
 } from '../../src/domain/spool-state.js';
 
 const ZONE = 'America/Santiago';
@@ -49,10 +48,6 @@ test("the browser's fold of spool_update frames gives the gateway's snapshot row
 test('the client sorts rows as the gateway does, whatever case or accents', (t) => {
   const tags = ['b-1', 'B-2', 'á-3', 'a-4'];
   const rows = new Map(tags.map((tag) => [tag, { tag_spool: tag } as SpoolState]));
-  t.deepEqual(
-    sortedRows(rows).map((r) => r.tag_spool),
-    sortRows(rows.values()).map((r) => r.tag_spool),
-  );
   t.deepEqual(
     sortedRows(rows).map((r) => r.tag_spool),
     ['B-2', 'a-4', 'b-1', 'á-3'],

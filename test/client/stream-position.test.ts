@@ -14,7 +14,11 @@ const state = (lastEventId: string | null, epoch: string | null = EPOCH) =>
   initialStreamState('u', 'live', lastEventId, undefined, { epoch });
 
 test('the offset after the last event applied is the one the gateway gives for that position', (t) => {
-  t.is(offsetAfter(EPOCH, '1796552826805-11'), encodeOffset(EPOCH, '1796552826805-11'));
+  // <epoch without dashes>_<ms padded to 16>_<seq padded to 20>, as the gateway writes it.
+  t.is(
+    offsetAfter(EPOCH, '1796552826805-11'),
+    '0f1e2d3c4b5a69788796a5b4c3d2e1f0_0001796552826805_00000000000000000011',
+  );
   t.like(decodeOffset(offsetAfter(EPOCH, '7-0') ?? ''), { kind: 'position', afterId: '7-0' });
   t.is(offsetAfter(null, '7-0'), null, 'no epoch, no offset');
   t.is(offsetAfter(EPOCH, null), null);

@@ -25,7 +25,12 @@ test('src/contract/frames.ts is generated from the documents as they are (npm ru
 /** True when each type is assignable to the other. */
 type Agree<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 
-const AGREEMENTS = [
+/**
+ * The hand-written wire types agree with the generated ones. Nothing here runs: tsc (which
+ * compiles test/ with `tsc -p tsconfig.json`) fails on the line of a type that no longer
+ * agrees, since `true` does not satisfy `false` (the constant is never read; hence the `_`).
+ */
+const _AGREEMENTS = [
   true satisfies Agree<SpoolState, Wire.SpoolState>,
   true satisfies Agree<Snapshot, Omit<Wire.Snapshot, 'offset'>>,
   true satisfies Agree<SpoolEvent, Wire.ProducerEvent>,
@@ -35,7 +40,3 @@ const AGREEMENTS = [
   true satisfies Agree<BusHealth, Wire.BusHealth>,
   true satisfies Agree<Extract<StartPosition, { kind: 'resync' }>['reason'], Wire.Resync['reason']>,
 ];
-
-test('the hand-written wire types agree with the generated ones (tsc checks it)', (t) => {
-  t.true(AGREEMENTS.every(Boolean));
-});

@@ -11,6 +11,7 @@ import { loadConfig } from '../../src/config.js';
 import { preparePublish, type StoreRequest } from '../../src/domain/publish-request.js';
 import { type Logger, silentLogger } from '../../src/observability/logger.js';
 import { type Service, startService } from '../../src/service.js';
+import { TEST_GATEWAY_ENV } from '../../src/testing/test-gateway.js';
 import { checkedFetch } from './api-contract.js';
 import {
   type RedisHandle,
@@ -29,19 +30,31 @@ export function testWorkerFile(): string | undefined {
   return existsSync(compiled) ? compiled : undefined;
 }
 
-/** Settings every test gateway shares; tests override what they exercise. */
-export const TEST_ENV: Record<string, string> = {
-  PORT: '0',
-  HOST: '127.0.0.1',
-  POOL_THREADS: '1',
-  LOG_LEVEL: 'silent',
-};
+/**
+ * Settings every test gateway shares (the test kit's own defaults, TEST_GATEWAY_ENV); tests
+ * override what they exercise.
+ */
+export const TEST_ENV: Record<string, string> = { ...TEST_GATEWAY_ENV };
 
-/** Starts a gateway with `env` over TEST_ENV and waits until it is ready. */
+/** Options of `startGateway`. */
+export interface StartGatewayOptions {
+  /** Default the compiled worker when built (testWorkerFile), else the source. */
+  workerFile?: string;
+  /** Default silent. */
+  logger?: Logger;
+  /**
+   * Wait for `service.ready` before resolving (default true). False for a test that checks
+   * the gateway before its pipeline is up (Redis down or frozen at start); it awaits
+   * `service.ready` itself.
+   */
+  waitReady?: boolean;
+}
+
+/** Starts a gateway with `env` over TEST_ENV and (unless told not to) waits until it is ready. */
 export async function startGateway(
   t: Teardown,
   env: Record<string, string> = {},
-  options: { workerFile?: string; logger?: Logger } = {},
+  options: StartGatewayOptions = {},
 ): Promise<Service> {
   const config = loadConfig({ ...TEST_ENV, ...env });
   const workerFile = options.workerFile ?? testWorkerFile();
@@ -51,7 +64,9 @@ export async function startGateway(
     ...(workerFile ? { workerFile } : {}),
   });
   t.teardown(() => service.stop());
-  await withDeadline(service.ready, 60_000, 'the gateway pipeline to come up');
+  if (options.waitReady ?? true) {
+    await withDeadline(service.ready, 60_000, 'the gateway pipeline to come up');
+  }
   return service;
 }
 

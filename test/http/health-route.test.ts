@@ -1,9 +1,8 @@
 import test from 'ava';
-import { Redis } from 'ioredis';
 import { redisNames } from '../../src/bus/redis/names.js';
 import { type FramedEvent, frameEvents } from '../../src/stream/frame-events.js';
 import { checkedFetch } from '../helpers/api-contract.js';
-import { redisEnv, startGateway } from '../helpers/gateway.js';
+import { connectRedis, redisEnv, startGateway } from '../helpers/gateway.js';
 import { openTestSse } from '../helpers/sse-client.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -62,8 +61,7 @@ test('one Redis subscriber per gateway whatever the number of clients, and none 
     Array.from({ length: 25 }, () => openTestSse(t, `${gateway.url}/api/sse/stream`)),
   );
   await Promise.all(clients.map((c) => c.next((f) => f.event === 'connected')));
-  const admin = new Redis(env.REDIS_URL as string);
-  t.teardown(() => admin.disconnect());
+  const admin = connectRedis(t, env.REDIS_URL);
   const subscribersTo = async (channel: string) => {
     const [, count] = (await admin.call('PUBSUB', 'NUMSUB', channel)) as [string, number];
     return count;

@@ -4,9 +4,7 @@
  * waiting readers, 410/400/405, HEAD, filters, and the snapshot's offset.
  */
 import test from 'ava';
-import { loadConfig } from '../../src/config.js';
-import { silentLogger } from '../../src/observability/logger.js';
-import { type Service, startService } from '../../src/service.js';
+import type { Service } from '../../src/service.js';
 import { checkedFetch } from '../helpers/api-contract.js';
 import {
   metricValue,
@@ -15,7 +13,6 @@ import {
   redisEnv,
   spoolEvent,
   startGateway,
-  TEST_ENV,
 } from '../helpers/gateway.js';
 import { openTestSse } from '../helpers/sse-client.js';
 import { hsToken, TEST_SECRET } from '../helpers/tokens.js';
@@ -164,9 +161,7 @@ test("a restricted token reads only its operations here too, and another restric
 test('before the history is known (Redis frozen at start), GET and HEAD answer 503 not_ready with Retry-After, then serve', async (t) => {
   const { redis, env } = await ownRedisEnv(t);
   redis.freeze();
-  const config = loadConfig({ ...TEST_ENV, ...env });
-  const gateway = await startService(config, { logger: silentLogger(), defaultMetrics: false });
-  t.teardown(() => gateway.stop());
+  const gateway = await startGateway(t, env, { waitReady: false });
   for (const method of ['GET', 'HEAD']) {
     const early = await checkedFetch(`${gateway.url}${STREAMS}?offset=-1`, { method });
     t.is(early.status, 503, method);

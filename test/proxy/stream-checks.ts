@@ -1,19 +1,8 @@
 /** Checks shared by the proxy tests: an event arrives while the stream stays open; heartbeats keep it alive. */
 import type { ExecutionContext } from 'ava';
 import type { Service } from '../../src/service.js';
-import { checkedFetch } from '../helpers/api-contract.js';
+import { postEvent } from '../helpers/gateway.js';
 import type { SseClient } from '../helpers/sse-client.js';
-
-/** POSTs one event to `gateway` and resolves with its id. */
-export async function publish(gateway: Service, n: number): Promise<string> {
-  const response = await checkedFetch(`${gateway.url}/api/events`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ event_type: 'TOMAR', tag_spool: `SPOOL-${n}`, n }),
-  });
-  if (response.status !== 202) throw new Error(`POST answered ${response.status}`);
-  return ((await response.json()) as { id: string }).id;
-}
 
 /**
  * Publishes `count` events one by one and checks each reaches every client while its stream
@@ -27,7 +16,7 @@ export async function expectEventsAtOnce(
   count: number,
 ): Promise<void> {
   for (let n = 1; n <= count; n += 1) {
-    const id = await publish(gateway, n);
+    const id = await postEvent(gateway.url, { event_type: 'TOMAR', tag_spool: `SPOOL-${n}`, n });
     for (const client of clients) {
       const frame = await client.next((f) => f.event === 'spool_update' && f.id === id, {
         timeoutMs: 10_000,

@@ -1,5 +1,4 @@
 import test from 'ava';
-import { Redis } from 'ioredis';
 import { RedisEventService } from '../../src/index.js';
 import { PRODUCER_FIELDS } from '../fixtures/producer-message.js';
 import { connectRedis, redisEnv, startGateway } from '../helpers/gateway.js';
@@ -47,9 +46,7 @@ test('an invalid event is refused as a value, not thrown', async (t) => {
 
 test('against a stopped Redis it reports failure within its timeout', async (t) => {
   const server = await startTestRedis(t, { ownProcess: true });
-  const redis = new Redis(server.url, { maxRetriesPerRequest: 1 });
-  redis.on('error', () => undefined);
-  t.teardown(() => redis.disconnect());
+  const redis = connectRedis(t, server.url);
   await redis.ping();
   await server.stop();
   const result = await new RedisEventService(redis, { timeoutMs: 300 }).publishSpoolUpdate(

@@ -1,7 +1,6 @@
 import test from 'ava';
 import { RedisEventService } from '../../src/index.js';
-import { checkedFetch } from '../helpers/api-contract.js';
-import { connectRedis, redisEnv, startGateway } from '../helpers/gateway.js';
+import { connectRedis, postEvent, redisEnv, startGateway } from '../helpers/gateway.js';
 import { openTestSse, type SseClient, type SseFrame } from '../helpers/sse-client.js';
 
 const STREAM = '/api/sse/stream';
@@ -89,14 +88,8 @@ test('the Last-Event-ID header wins over the query parameter', async (t) => {
 
 test('embedded mode resumes from its in-memory history', async (t) => {
   const gateway = await startGateway(t);
-  const post = async (n: number) => {
-    const response = await checkedFetch(`${gateway.url}/api/events`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ event_type: 'TOMAR', tag_spool: `S-${n}`, n }),
-    });
-    return ((await response.json()) as { id: string }).id;
-  };
+  const post = (n: number) =>
+    postEvent(gateway.url, { event_type: 'TOMAR', tag_spool: `S-${n}`, n });
   const ids = [await post(0), await post(1), await post(2)];
   const client = await openTestSse(t, gateway.url + STREAM, {
     headers: { 'Last-Event-ID': ids[0] as string },

@@ -8,11 +8,12 @@ test('a stored event is framed once: its id, the finished JSON, and its meta bes
   ]);
   const [event] = framed;
   t.deepEqual(malformed, []);
-  t.is(event?.frame, `id: 5-0\nevent: spool_update\ndata: ${event && dataOf(event)}\n\n`);
-  t.like(JSON.parse(event ? dataOf(event) : '{}'), {
-    tag_spool: 'S-1',
-    spoolcast: { id: '5-0', received_at: '1970-01-01T00:00:00.005Z', operation: 'ARM' },
-  });
+  const data =
+    '{"event_type":"TOMAR","tag_spool":"S-1","estado_detalle":"ARM: x",' +
+    '"spoolcast":{"id":"5-0","received_at":"1970-01-01T00:00:00.005Z","timestamp":null,' +
+    '"worker":null,"operation":"ARM","state":"x"}}';
+  t.is(event?.frame, `id: 5-0\nevent: spool_update\ndata: ${data}\n\n`);
+  t.is(event && dataOf(event), data);
   t.like(event?.meta, { tag: 'S-1', type: 'TOMAR', operation: 'ARM' });
 });
 

@@ -6,12 +6,12 @@
  * installed `spoolcast` bin runs too.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import test from 'ava';
+import { tempDir } from '../helpers/daemon.js';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -39,8 +39,7 @@ try {
 `;
 
 test('a project that installed the packed package starts a gateway with spoolcast/testing', async (t) => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'spoolcast-consumer-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'consumer');
   const startedAt = Date.now();
   const packed = await run('npm', ['pack', '--json', '--pack-destination', dir], {
     cwd: ROOT,

@@ -2,7 +2,6 @@ import test from 'ava';
 import { enrichSpoolEvent, fillEnrichmentTemplate } from '../../src/domain/enrich-spool-event.js';
 import { decodeMeta } from '../../src/domain/event-meta.js';
 import { type PrepareTask, unpackResults } from '../../src/domain/pool-messages.js';
-import { prepareEvent } from '../../src/domain/prepare-event.js';
 import runBatch, { prepareBatch } from '../../workers/prepare.worker.js';
 
 const ZONE = 'America/Santiago';
@@ -21,10 +20,16 @@ const task = (payloads: string[]): PrepareTask => ({
 
 test('a batch comes back aligned by index: the prepared event or the reason it is refused', (t) => {
   const results = prepareBatch(task([VALID, 'not json', OTHER]));
-  t.deepEqual(
-    results,
-    [VALID, 'not json', OTHER].map((p) => prepareEvent(p, 65_536, ZONE)),
-  );
+  t.is(results.length, 3);
+  t.like(results[0], {
+    ok: true,
+    prepared: { tag: 'SPOOL-001', meta: '["SPOOL-001","TOMAR",null,93,"MR(93)"]' },
+  });
+  t.deepEqual(results[1], { ok: false, reason: 'not_json', detail: 'event is not valid JSON' });
+  t.like(results[2], {
+    ok: true,
+    prepared: { tag: 'SPOOL-002', meta: '["SPOOL-002","PAUSAR",null,null,null]' },
+  });
   t.like(results, [{ ok: true }, { ok: false, reason: 'not_json' }, { ok: true }]);
 });
 

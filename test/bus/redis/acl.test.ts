@@ -7,8 +7,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -16,6 +15,7 @@ import test, { type ExecutionContext } from 'ava';
 import { Redis } from 'ioredis';
 import { DEBIAN_PYTHON } from '../../../support/system-packages.js';
 import { checkedFetch } from '../../helpers/api-contract.js';
+import { tempDir } from '../../helpers/daemon.js';
 import { postEvent, spoolEvent, startGateway } from '../../helpers/gateway.js';
 import { startTestRedis } from '../../helpers/redis-server.js';
 import { openTestSse } from '../../helpers/sse-client.js';
@@ -34,8 +34,7 @@ const STREAM = '/api/sse/stream';
 
 /** A redis-server with users.acl's users (fresh passwords) and a URL for each user. */
 async function startAclRedis(t: Teardown) {
-  const dir = mkdtempSync(join(tmpdir(), 'spoolcast-acl-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'acl');
   const passwords = new Map<string, string>();
   const lines = readFileSync(USERS_ACL, 'utf8')
     .trim()

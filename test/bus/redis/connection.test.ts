@@ -1,5 +1,4 @@
 import test from 'ava';
-import { Redis } from 'ioredis';
 import {
   describeRedisTarget,
   type RedisTarget,
@@ -8,6 +7,7 @@ import {
 } from '../../../src/bus/redis/connection.js';
 import { loadConfig } from '../../../src/config.js';
 import { RedisEventService } from '../../../src/publisher/redis-event-service.js';
+import { connectRedis } from '../../helpers/gateway.js';
 import { sharedRedis, uniquePrefix } from '../../helpers/redis-server.js';
 
 const sentinelTarget: RedisTarget = {
@@ -49,8 +49,7 @@ test('descriptions and error messages never carry a password', (t) => {
 
 test('the publisher with replicaAcks reports a publish no replica confirmed', async (t) => {
   const server = await sharedRedis();
-  const redis = new Redis(server.url);
-  t.teardown(() => redis.disconnect());
+  const redis = connectRedis(t, server.url);
   // Connected first: the 200 ms deadline is for the WAIT, not for connecting on a busy machine.
   await redis.ping();
   const publisher = new RedisEventService(redis, {

@@ -1,22 +1,11 @@
 import test from 'ava';
-import { loadConfig } from '../../../src/config.js';
 import { RedisEventService } from '../../../src/index.js';
-import { silentLogger } from '../../../src/observability/logger.js';
-import { startService } from '../../../src/service.js';
 import { checkedFetch } from '../../helpers/api-contract.js';
-import {
-  connectRedis,
-  metricValue,
-  ownRedisEnv,
-  startGateway,
-  TEST_ENV,
-  testWorkerFile,
-} from '../../helpers/gateway.js';
-import { startTestRedis, uniquePrefix } from '../../helpers/redis-server.js';
+import { connectRedis, metricValue, ownRedisEnv, startGateway } from '../../helpers/gateway.js';
 import { openTestSse } from '../../helpers/sse-client.js';
 import { withDeadline } from '../../helpers/wait.js';
 
-async function gatewayOnOwnRedis(t: Parameters<typeof startTestRedis>[0]) {
+async function gatewayOnOwnRedis(t: Parameters<typeof startGateway>[0]) {
   const { redis, env } = await ownRedisEnv(t);
   const gateway = await startGateway(t, env);
   const client = await openTestSse(t, `${gateway.url}/api/sse/stream`);
@@ -83,22 +72,9 @@ test('events stored while the subscriber is cut off are filled in, once each, in
 });
 
 test('a gateway started while Redis is down becomes ready once Redis is up', async (t) => {
-  const redis = await startTestRedis(t, { ownProcess: true });
+  const { redis, env } = await ownRedisEnv(t);
   await redis.stop();
-  const prefix = uniquePrefix();
-  const config = loadConfig({
-    ...TEST_ENV,
-    REDIS_URL: redis.url,
-    SPOOLS_CHANNEL: `${prefix}spools`,
-    REDIS_KEY_PREFIX: prefix,
-  });
-  const workerFile = testWorkerFile();
-  const gateway = await startService(config, {
-    logger: silentLogger(),
-    defaultMetrics: false,
-    ...(workerFile ? { workerFile } : {}),
-  });
-  t.teardown(() => gateway.stop());
+  const gateway = await startGateway(t, env, { waitReady: false });
   t.is((await checkedFetch(`${gateway.url}/readyz`)).status, 503);
   await redis.restart();
   await withDeadline(gateway.ready, 30_000, 'the pipeline to come up once Redis is up');
