@@ -13,8 +13,8 @@ export function instrument(metrics: Metrics, logger: Logger) {
   const authLog = createLogLimiter();
   return {
     hub: {
-      onDelivered: (clients: number, events: number, bytes: number) => {
-        metrics.deliveries.inc(clients * events);
+      onDelivered: ({ deliveries, bytes }: { deliveries: number; bytes: number }) => {
+        metrics.deliveries.inc(deliveries);
         metrics.deliveredBytes.inc(bytes);
       },
       onCut: (reason: string) => {

@@ -68,7 +68,7 @@ class ReplayMemo {
     if (this.last?.key === key) return this.last;
     const read = log.memoryAfter(cursor);
     if (read === null) return null;
-    const bytes = selectFrames(read.entries, filter);
+    const { bytes } = selectFrames(read.entries, filter);
     this.last = { key, bytes, count: read.entries.length };
     return this.last;
   }
@@ -184,7 +184,7 @@ export function createCatchUp(deps: CatchUpDeps): CatchUp {
         continue;
       }
       const frames = selectFrames(read.events, client.filter);
-      if (frames.length > 0) client.write(frames);
+      if (frames.count > 0) client.write(frames.bytes);
       replayed += read.events.length;
       from = read.throughId;
       isFromCompleteRead = read.isComplete;

@@ -37,6 +37,12 @@ export function dataOf(event: FramedEvent): string {
   return event.frame.slice(event.dataStart, -2);
 }
 
+/** Frames joined for one write, and how many events they are. */
+export interface Selected {
+  bytes: Buffer;
+  count: number;
+}
+
 /**
  * The frames of `events` that `filter` selects, joined into the one buffer a stream is
  * written; `isWanted` leaves out what the stream already has (default: nothing).
@@ -45,11 +51,15 @@ export function selectFrames<E extends FramedEvent>(
   events: readonly E[],
   filter: StreamFilter,
   isWanted: (event: E) => boolean = () => true,
-): Buffer {
+): Selected {
   let text = '';
-  for (const event of events)
-    if (isWanted(event) && filter.matches(event.meta)) text += event.frame;
-  return Buffer.from(text);
+  let count = 0;
+  for (const event of events) {
+    if (!isWanted(event) || !filter.matches(event.meta)) continue;
+    text += event.frame;
+    count += 1;
+  }
+  return { bytes: Buffer.from(text), count };
 }
 
 /** Frames a batch in order; records that cannot be framed are listed with why. */

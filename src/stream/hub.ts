@@ -16,7 +16,7 @@ import {
   type LivePosition,
   type StreamOptions,
 } from './client-stream.js';
-import { type LogEntry, selectFrames } from './frame-events.js';
+import { type LogEntry, type Selected, selectFrames } from './frame-events.js';
 import { judgeClient, type SlowClientLimits } from './slow-client-rule.js';
 import {
   type BusHealth,
@@ -34,8 +34,8 @@ export interface HubOptions extends SlowClientLimits {
   /** Reads the current bus health for connect and heartbeat frames. */
   busHealth: () => BusHealth;
   now?: () => number;
-  /** Called for each batch walked, with the clients written, events and bytes written. */
-  onDelivered?: (clients: number, events: number, bytes: number) => void;
+  /** Called for each batch walked, with what it wrote. */
+  onDelivered?: (walk: DeliveredWalk) => void;
   onCut?: (reason: CutReason) => void;
   /** Called when a stream is ended because its token expired (after its `reauth` frame). */
   onExpired?: () => void;
@@ -59,20 +59,30 @@ interface Group {
   readonly clients: Set<ClientStream>;
 }
 
+/** What one walk of a batch wrote. */
+export interface DeliveredWalk {
+  /** Streams written. */
+  clients: number;
+  /** Events in the batch. */
+  events: number;
+  /** Event frames written, summed over the streams (a filtered stream gets only its own). */
+  deliveries: number;
+  bytes: number;
+}
+
 /**
  * A batch on its way to every live client. Until its walk starts, later batches join it,
  * so under load several events share one write per client.
  */
 interface FanOut {
+  /** In seq order, never empty. */
   entries: LogEntry[];
-  firstSeq: number;
-  lastSeq: number;
-  lastId: string;
   byteCount: number;
   /** The walk: groups in turn, and the clients of the current group. */
   groups: Iterator<Group> | null;
-  group: { bytes: Buffer; clients: Iterator<ClientStream> } | null;
+  group: (Selected & { clients: Iterator<ClientStream> }) | null;
   reached: number;
+  delivered: number;
   written: number;
 }
 
@@ -315,26 +325,21 @@ export class Hub {
   // the newest waiting one takes these too (it has reached no one yet, so the order per
   // client is the same).
   private enqueue(entries: LogEntry[], byteCount: number): void {
-    const last = entries.at(-1) as LogEntry;
     this.pendingByteCount += byteCount;
     this.options.onPendingChange?.(this.pendingByteCount);
     const waiting = this.pending.length > 1 ? (this.pending.at(-1) as FanOut) : null;
     if (waiting && waiting.byteCount + byteCount <= MAX_JOINED_BYTES) {
       waiting.entries.push(...entries);
       waiting.byteCount += byteCount;
-      waiting.lastSeq = last.seq;
-      waiting.lastId = last.id;
       return;
     }
     this.pending.push({
       entries,
-      firstSeq: (entries[0] as LogEntry).seq,
-      lastSeq: last.seq,
-      lastId: last.id,
       byteCount,
       groups: null,
       group: null,
       reached: 0,
+      delivered: 0,
       written: 0,
     });
   }
@@ -356,8 +361,9 @@ export class Hub {
       this.pending.shift();
       this.pendingByteCount -= job.byteCount;
       this.options.onPendingChange?.(this.pendingByteCount);
-      this.deliveredId = job.lastId;
-      this.options.onDelivered?.(job.reached, job.entries.length, job.written);
+      this.deliveredId = (job.entries.at(-1) as LogEntry).id;
+      const { reached: clients, delivered: deliveries, written: bytes } = job;
+      this.options.onDelivered?.({ clients, events: job.entries.length, deliveries, bytes });
     }
   }
 
@@ -372,9 +378,9 @@ export class Hub {
       if (job.group === null) {
         const next = job.groups.next();
         if (next.done) return left;
-        const bytes = selectFrames(job.entries, next.value.filter);
+        const selected = selectFrames(job.entries, next.value.filter);
         // No event of this batch for this filter: none of its clients is written.
-        if (bytes.length > 0) job.group = { bytes, clients: next.value.clients.values() };
+        if (selected.count > 0) job.group = { ...selected, clients: next.value.clients.values() };
         continue;
       }
       const next = job.group.clients.next();
@@ -383,18 +389,20 @@ export class Hub {
         continue;
       }
       left -= 1;
-      this.offer(job, job.group.bytes, next.value);
+      this.offer(job, job.group, next.value);
     }
     return 0;
   }
 
-  private offer(job: FanOut, groupBytes: Buffer, client: ClientStream): void {
+  private offer(job: FanOut, forGroup: Selected, client: ClientStream): void {
     const { sentSeq, skipThroughId } = client;
+    const first = job.entries[0] as LogEntry;
+    const last = job.entries.at(-1) as LogEntry;
     // Its catch-up already wrote all of this batch.
-    if (job.lastSeq <= sentSeq) return;
+    if (last.seq <= sentSeq) return;
     // Rare: right after a catch-up, part of the batch was written already.
-    const bytes =
-      job.firstSeq <= sentSeq || skipThroughId !== null
+    const { bytes, count } =
+      first.seq <= sentSeq || skipThroughId !== null
         ? selectFrames(
             job.entries,
             client.filter,
@@ -402,14 +410,12 @@ export class Hub {
               entry.seq > sentSeq &&
               (skipThroughId === null || compareIds(entry.id, skipThroughId) > 0),
           )
-        : groupBytes;
-    client.advance(
-      job.lastSeq,
-      skipThroughId !== null && compareIds(job.lastId, skipThroughId) >= 0,
-    );
-    if (bytes.length === 0) return;
+        : forGroup;
+    client.advance(last.seq, skipThroughId !== null && compareIds(last.id, skipThroughId) >= 0);
+    if (count === 0) return;
     client.write(bytes);
     job.reached += 1;
+    job.delivered += count;
     job.written += bytes.length;
     // The hard cap is checked on every delivery too, so a burst cannot balloon memory
     // between sweeps.

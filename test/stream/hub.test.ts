@@ -8,7 +8,7 @@ import test, { type ExecutionContext } from 'ava';
 import type { StreamFilter } from '../../src/domain/stream-filter.js';
 import { attachStream } from '../../src/http/attach-stream.js';
 import { frameEvents, type LogEntry } from '../../src/stream/frame-events.js';
-import { Hub, type HubOptions } from '../../src/stream/hub.js';
+import { type DeliveredWalk, Hub, type HubOptions } from '../../src/stream/hub.js';
 import { openTestSse, type SseClient } from '../helpers/sse-client.js';
 import { storedEvent } from '../helpers/stored-events.js';
 import { waitFor } from '../helpers/wait.js';
@@ -72,7 +72,7 @@ test('batches that wait behind a walk in progress are joined into one write per 
   const pending: number[] = [];
   const hub = quietHub({
     fanOutSlice: 1,
-    onDelivered: (clients, events) => walks.push({ clients, events }),
+    onDelivered: ({ clients, events }) => walks.push({ clients, events }),
     onPendingChange: (bytes) => pending.push(bytes),
   });
   const clients = await serveHub(t, hub, 3);
@@ -101,7 +101,7 @@ test('batches that wait behind a walk in progress are joined into one write per 
 
 test('with the default slice a small fan-out completes at once', async (t) => {
   const walks: number[] = [];
-  const hub = quietHub({ onDelivered: (_clients, events) => walks.push(events) });
+  const hub = quietHub({ onDelivered: ({ events }) => walks.push(events) });
   const clients = await serveHub(t, hub, 3);
   for (const id of ['1-0', '2-0']) {
     hub.broadcast(batch(id));
@@ -129,7 +129,8 @@ function tagFilter(key: string, tags: string[]) {
 }
 
 test('streams with one filter share one selection per event; each gets exactly what it selects', async (t) => {
-  const hub = quietHub({});
+  const walks: DeliveredWalk[] = [];
+  const hub = quietHub({ onDelivered: (walk) => walks.push(walk) });
   const odd = tagFilter('odd', ['SPOOL-1', 'SPOOL-3']);
   const clients = await serveHub(t, hub, 4, (n) => (n < 3 ? odd : undefined));
   hub.broadcast(batch('1-0', '2-0', '3-0', '4-0'));
@@ -140,6 +141,11 @@ test('streams with one filter share one selection per event; each gets exactly w
   t.is(odd.calls, 4, 'four events, one filter: four matches, not one per client');
   for (const client of clients.slice(0, 3)) t.deepEqual(updates(client), ['1-0', '3-0']);
   t.deepEqual(updates(clients[3] as SseClient), ['1-0', '2-0', '3-0', '4-0']);
+  t.like(
+    walks,
+    [{ clients: 4, events: 4, deliveries: 3 * 2 + 4 }],
+    'deliveries count frames written',
+  );
 });
 
 test('a stream joins after what its catch-up wrote: earlier entries and those through the skip mark are not written again', async (t) => {
