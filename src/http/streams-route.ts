@@ -215,9 +215,17 @@ function answerGone(ctx: Context, reason: 'gone' | 'unavailable'): void {
   else refuse(ctx, 410, 'offset_gone', 'the events after this offset are no longer retained');
 }
 
+/** Pages the reader shares among readers (one per position and filter): joined once. */
+const pageJson = new WeakMap<StreamPage, string>();
+
 /** The events as one JSON array: the same JSON as the SSE `data` of each, joined. */
 function jsonArray(page: StreamPage): string {
-  return `[${page.events.map(dataOf).join(',')}]`;
+  let json = pageJson.get(page);
+  if (json === undefined) {
+    json = `[${page.events.map(dataOf).join(',')}]`;
+    pageJson.set(page, json);
+  }
+  return json;
 }
 
 function filterTag(filter: StreamFilter): string {

@@ -38,6 +38,8 @@ export class EventLog {
   private readonly positions = new Map<string, number>();
   /** The snapshot read under way, shared by whoever asks before it settles. */
   private snapshotRead: Promise<Snapshot | null> | null = null;
+  /** History pages being read, by cursor and limit, shared likewise. */
+  private readonly historyReads = new Map<string, Promise<HistoryPage>>();
   private offset = 0;
   private nextSeq = 1;
   /** Every event after this id is in memory (or was evicted past it); null before start. */
@@ -78,8 +80,9 @@ export class EventLog {
     this.start = 0;
     this.offset = 0;
     this.positions.clear();
-    // A read begun before a history break may show the old history: later callers start anew.
+    // Reads begun before a history break may show the old history: later callers start anew.
     this.snapshotRead = null;
+    this.historyReads.clear();
     this.baseId = baseId;
     this.markStarted();
   }
@@ -122,8 +125,25 @@ export class EventLog {
     return newest === null || compareIds(id, newest) > 0;
   }
 
-  /** A page of at most `limit` events after `cursor` from the feed's history, framed. */
-  async readHistory(cursor: string, limit: number): Promise<HistoryPage> {
+  /**
+   * A page of at most `limit` events after `cursor` from the feed's history, framed. Callers
+   * asking for the same page while it is read share it (streams resuming from one cursor
+   * after a rolling deploy): one feed read, framed once.
+   */
+  readHistory(cursor: string, limit: number): Promise<HistoryPage> {
+    const key = `${cursor}\n${limit}`;
+    const known = this.historyReads.get(key);
+    if (known) return known;
+    const read = this.readHistoryPage(cursor, limit);
+    const settled = () => {
+      if (this.historyReads.get(key) === read) this.historyReads.delete(key);
+    };
+    read.then(settled, settled);
+    this.historyReads.set(key, read);
+    return read;
+  }
+
+  private async readHistoryPage(cursor: string, limit: number): Promise<HistoryPage> {
     const read = await this.options.feed.readAfter(cursor, limit);
     if (!read.ok) return read;
     // A record that cannot be framed was counted when it was announced; skip it here.

@@ -39,8 +39,10 @@ export interface StreamReaderOptions {
 /** Reads pages and waits for new events on behalf of the streams API. */
 export class StreamReader {
   private readonly options: StreamReaderOptions;
-  // Readers woken by one append ask for the same position: read it once.
-  private shared: { key: string; read: StreamRead } | null = null;
+  // Readers woken by one append ask for the same position: read it once, and select from
+  // it once per filter.
+  private shared: { key: string; read: StreamRead; byFilter: Map<string, StreamRead> } | null =
+    null;
 
   constructor(options: StreamReaderOptions) {
     this.options = options;
@@ -53,10 +55,15 @@ export class StreamReader {
 
   /** A page after `afterId` (`OLDEST`: from the oldest event held), filtered. */
   async read(afterId: string, filter: StreamFilter): Promise<StreamRead> {
-    const raw = (await this.readRaw(afterId)) as StreamRead;
+    const raw = await this.readRaw(afterId);
     if (!raw.ok) return raw;
+    const selected = this.shared?.read === raw ? this.shared.byFilter : null;
+    const known = selected?.get(filter.key);
+    if (known) return known;
     const events = raw.page.events.filter((e) => filter.matches(e.meta));
-    return { ok: true, page: { ...raw.page, events } };
+    const read: StreamRead = { ok: true, page: { ...raw.page, events } };
+    selected?.set(filter.key, read);
+    return read;
   }
 
   /**
@@ -68,15 +75,12 @@ export class StreamReader {
     let from = afterId;
     for (;;) {
       const read = await this.read(from, filter);
-      if (!read.ok || read.page.events.length > 0 || !read.page.isUpToDate) {
-        if (!read.ok || read.page.events.length > 0) return read;
-        from = read.page.throughId;
-        continue;
-      }
-      if (signal.aborted) return read;
+      if (!read.ok || read.page.events.length > 0) return read;
       from = read.page.throughId;
+      if (!read.page.isUpToDate) continue;
+      if (signal.aborted) return read;
       await this.options.log.nextAppend(signal);
-      if (signal.aborted) return { ok: true, page: { ...read.page, throughId: from } };
+      if (signal.aborted) return read;
     }
   }
 
@@ -93,7 +97,7 @@ export class StreamReader {
           ok: true,
           page: { events: memory.entries, throughId, isUpToDate: memory.isUpToDate },
         };
-        this.shared = { key, read };
+        this.shared = { key, read, byFilter: new Map() };
         return read;
       }
     }

@@ -112,3 +112,13 @@ test('callers asking for a snapshot while one is read share it; after it settles
   t.not(await log.snapshot(), await before, 'a read begun before a reset is not shared after it');
   t.is(reads, 4);
 });
+
+test('history pages asked for at once are read and framed once', async (t) => {
+  const { feed, reads } = feedOf();
+  const log = new EventLog({ capacity: 10, feed });
+  const [a, b] = await Promise.all([log.readHistory('1-0', 5), log.readHistory('1-0', 5)]);
+  t.is(a, b);
+  t.deepEqual(reads, ['1-0']);
+  await log.readHistory('1-0', 5);
+  t.deepEqual(reads, ['1-0', '1-0'], 'a settled page is not kept');
+});
