@@ -1,7 +1,7 @@
 /**
  * What the browser client takes from its environment — EventSource, time, page visibility
- * and network, the HEAD probe — behind small interfaces, so tests inject fakes and the
- * stream logic never touches a global.
+ * and network, fetch — behind small interfaces, so tests inject fakes and the stream logic
+ * never touches a global.
  */
 
 /** The part of EventSource the client uses (the browser's, or a fake in tests). */
@@ -74,26 +74,12 @@ export interface ProbeAnswer {
 /**
  * Asks the stream URL for its status without opening a stream (`HEAD`, the same auth as
  * `GET`; docs/contract.md §3.1), because EventSource never tells why it gave up. Null when
- * no answer could be read (network error, CORS refusal).
+ * no answer could be read (network error, CORS refusal). The default is a HEAD through the
+ * stream's HttpClient (stream-access.ts); this is the override tests inject.
  */
 export type StatusProbe = (url: string, withCredentials: boolean) => Promise<ProbeAnswer | null>;
 
-/** The browser's probe: `fetch(url, { method: 'HEAD' })` with EventSource's credentials mode. */
-export const fetchProbe: StatusProbe = async (url, withCredentials) => {
-  if (typeof fetch !== 'function') return null;
-  try {
-    const response = await fetch(url, {
-      method: 'HEAD',
-      credentials: withCredentials ? 'include' : 'same-origin',
-      cache: 'no-store',
-    });
-    return { status: response.status, challenge: response.headers.get('WWW-Authenticate') };
-  } catch {
-    return null;
-  }
-};
-
-/** The part of a `fetch` answer the long-poll and history reads use. */
+/** The part of a `fetch` answer the long-poll and history reads and the HEAD probe use. */
 export interface HttpAnswer {
   status: number;
   header(name: string): string | null;

@@ -7,33 +7,22 @@
  * own `Stream-Next-Offset`. It reports in the SSE attempt's words (TransportHost) and ends
  * at the first failure: the owner (spool-stream.ts) decides the retry.
  */
-import type { Clock, HttpClient } from './browser-env.js';
+import { type PageAnswer, type PageReadOptions, readPage } from './read-page.js';
 import type { SpoolSnapshot } from './spool-store.js';
-import { refusalOfAnswer, type StreamAccess } from './stream-access.js';
+import { refusalOfAnswer } from './stream-access.js';
 import { offsetAfter, positionOfOffset } from './stream-position.js';
 import { type ReadUrls, readUrl, type SpoolFilter } from './stream-query.js';
 import { eventOf } from './stream-state.js';
 import type { TransportHost } from './transport-host.js';
 
-/** What a session needs. */
-export interface LongPollOptions {
+/** What a session needs: what each read needs (`requestTimeoutMs` per answer), and where. */
+export interface LongPollOptions extends PageReadOptions {
   urls: ReadUrls;
   filter?: SpoolFilter;
   /** Start from a snapshot when there is no position (else from the tail). */
   snapshot: boolean;
-  access: StreamAccess;
-  http: HttpClient;
-  clock: Clock;
-  /** Longest wait for one answer, getToken included, in ms. */
-  requestTimeoutMs: number;
   /** The owner's position, read when the session starts. */
   position(): { lastEventId: string | null; epoch: string | null };
-}
-
-interface Answer {
-  status: number;
-  body: string;
-  header(name: string): string | null;
 }
 
 /** One long-poll session; `stop()` ends it at once, the request in flight included. */
@@ -103,7 +92,7 @@ export class LongPollReader {
       return false;
     }
     this.answered();
-    if (this.resync !== null) this.host.resync(this.resync, snapshot.epoch);
+    if (this.resync !== null) this.host.resync(this.resync);
     this.resync = null;
     this.host.snapshot(snapshot as SpoolSnapshot);
     this.offset = snapshot.offset ?? answer.header('Stream-Next-Offset');
@@ -151,7 +140,7 @@ export class LongPollReader {
   }
 
   /** A 401 mid-session is an expired token (reauth); 401/403 first, a refusal; else a retry. */
-  private refuse(answer: Answer): false {
+  private refuse(answer: PageAnswer): false {
     const refusal = refusalOfAnswer({
       status: answer.status,
       challenge: answer.header('WWW-Authenticate'),
@@ -163,52 +152,24 @@ export class LongPollReader {
   }
 
   /** One request with a fresh token; null once a failure was reported (or the session stopped). */
-  private async request(url: string, method: 'GET' | 'HEAD' = 'GET'): Promise<Answer | null> {
-    const { access, clock, http, requestTimeoutMs } = this.options;
+  private async request(url: string, method: 'GET' | 'HEAD' = 'GET'): Promise<PageAnswer | null> {
     const abort = new AbortController();
     this.abort = abort;
-    let isLate = false;
     // Also a deadline for getToken, as the watchdog is for an SSE attempt.
-    const timer = clock.setTimeout(() => {
-      isLate = true;
-      abort.abort();
-    }, requestTimeoutMs);
-    try {
-      const target = await Promise.race([access.target(url), rejectOnAbort(abort.signal)]);
-      if (this.isStopped) return null;
-      if (target === null) {
-        this.host.failed(
-          'token_unavailable',
-          'getToken gave no token; retrying with backoff',
-          false,
-        );
-        return null;
-      }
-      const signal = abort.signal;
-      const answer = await http(target, {
-        method,
-        withCredentials: access.withCredentials,
-        signal,
-      });
-      const body = method === 'HEAD' ? '' : await answer.text();
-      const header = (name: string) => answer.header(name);
-      return this.isStopped ? null : { status: answer.status, body, header };
-    } catch {
-      if (this.isStopped) return null;
-      if (isLate)
-        this.host.failed('stream_silent', `no answer within ${requestTimeoutMs} ms`, true);
-      else this.host.failed('stream_dropped', 'a long-poll read failed; retrying', false);
-      return null;
-    } finally {
-      clock.clearTimeout(timer);
-    }
+    const read = await readPage(url, method, this.options, abort);
+    if (this.isStopped) return null;
+    if (read.ok) return read.answer;
+    if (read.why === 'no_token')
+      this.host.failed('token_unavailable', 'getToken gave no token; retrying with backoff', false);
+    else if (read.why === 'late')
+      this.host.failed(
+        'stream_silent',
+        `no answer within ${this.options.requestTimeoutMs} ms`,
+        true,
+      );
+    else this.host.failed('stream_dropped', 'a long-poll read failed; retrying', false);
+    return null;
   }
-}
-
-function rejectOnAbort(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
-    signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true });
-  });
 }
 
 function parseJson(text: string): unknown {

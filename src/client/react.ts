@@ -19,6 +19,7 @@ import {
   type StreamStatus,
   type Transport,
 } from './index.js';
+import { initialStreamState } from './stream-state.js';
 
 /** Hook options: the client's, plus `openWhenHidden` from the app's hook. */
 export interface UseSpoolStreamOptions extends ConnectOptions {
@@ -43,19 +44,7 @@ export interface SpoolStreamView {
   reconnect: () => void;
 }
 
-const IDLE: SpoolStreamState = {
-  status: 'connecting',
-  transport: 'sse',
-  spools: new Map(),
-  lastEvent: null,
-  lastEventId: null,
-  epoch: null,
-  lastEventAt: null,
-  lastFrameAt: null,
-  resync: null,
-  error: null,
-  url: '',
-};
+const IDLE: SpoolStreamState = initialStreamState('', 'connecting', null, undefined);
 const noSubscription = () => () => undefined;
 
 /** Live spools and connection status from the gateway stream at `url` (null: not connected). */

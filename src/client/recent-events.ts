@@ -9,19 +9,23 @@
  * most HISTORY_SIZE / 1000 pages.
  */
 import { compareIds } from '../domain/event-id.js';
-import { fetchHttp, type HttpClient } from './browser-env.js';
+import { browserClock, type Clock, fetchHttp } from './browser-env.js';
+import { readPage } from './read-page.js';
 import type { EnrichedSpoolEvent, SpoolRows } from './spool-store.js';
 import { StreamAccess, type StreamAccessOptions } from './stream-access.js';
 import { offsetAfter } from './stream-position.js';
 import { readUrl, readUrlsOf, type SpoolFilter } from './stream-query.js';
 import { eventOf } from './stream-state.js';
+import { transportSettings } from './transport-policy.js';
 
 /** Options of `readRecentEvents`; tokens and cookies as the stream's. */
 export interface RecentEventsOptions extends StreamAccessOptions {
   /** How many events (default 20). */
   count?: number;
   filter?: SpoolFilter;
-  http?: HttpClient;
+  clock?: Clock;
+  /** Longest wait for one page, getToken included (default: the stream's, 60 000 ms). */
+  requestTimeoutMs?: number;
   /** Most pages one read may take before it stops (default 20, 20 000 events). */
   maxPages?: number;
 }
@@ -65,23 +69,29 @@ async function readToTail(
   count: number,
   options: RecentEventsOptions,
 ): Promise<{ newest: EnrichedSpoolEvent[]; total: number } | 'gone'> {
-  const access = new StreamAccess(options);
-  const http = options.http ?? fetchHttp;
+  const reads = {
+    access: new StreamAccess(options),
+    http: options.http ?? fetchHttp,
+    clock: options.clock ?? browserClock,
+    requestTimeoutMs: options.requestTimeoutMs ?? transportSettings().requestTimeoutMs,
+  };
   let newest: EnrichedSpoolEvent[] = [];
   let total = 0;
   let next: string | null = offset;
   for (let page = 0; next !== null && page < (options.maxPages ?? 20); page += 1) {
-    const target = await access.target(readUrl(streams, { offset: next }, options.filter));
-    if (target === null) throw new Error('getToken gave no token');
-    const signal = new AbortController().signal;
-    const answer = await http(target, {
-      method: 'GET',
-      withCredentials: access.withCredentials,
-      signal,
-    });
+    const read = await readPage(readUrl(streams, { offset: next }, options.filter), 'GET', reads);
+    if (!read.ok) {
+      if (read.why === 'failed') throw read.error;
+      throw new Error(
+        read.why === 'no_token'
+          ? 'getToken gave no token'
+          : `the streams API gave no answer within ${reads.requestTimeoutMs} ms`,
+      );
+    }
+    const { answer } = read;
     if (answer.status === 410 || answer.status === 400) return 'gone';
     if (answer.status !== 200) throw new Error(`the streams API answered ${answer.status}`);
-    const items: unknown = JSON.parse(await answer.text());
+    const items: unknown = JSON.parse(answer.body);
     const events = (Array.isArray(items) ? items : []).map(eventOf).filter((e) => e !== null);
     total += events.length;
     newest = [...newest, ...events].slice(-count);

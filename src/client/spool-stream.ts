@@ -17,7 +17,7 @@ import {
 } from './browser-env.js';
 import { LongPollReader } from './long-poll-reader.js';
 import { ReconnectSchedule } from './reconnect-schedule.js';
-import { SseAttempt } from './sse-attempt.js';
+import { SseAttempt, type SseAttemptOptions } from './sse-attempt.js';
 import { SseTrials } from './sse-trial.js';
 import { StateStore } from './state-store.js';
 import { initialStatusState, reduceStatus, type StatusInput } from './status.js';
@@ -40,14 +40,14 @@ import {
   transportSettings,
 } from './transport-policy.js';
 
-export { SpoolStreamError, type SpoolStreamErrorCode } from './stream-error.js';
-export { reportStatusChange, type SpoolStreamOptions } from './stream-options.js';
-export { initialStreamState, type SpoolStreamState } from './stream-state.js';
+export type { SpoolStreamOptions } from './stream-options.js';
 
 /**
- * A stream told `reauth` sooner than this after it opened came back with a token that had
- * already expired (the gateway admits a token up to AUTH_CLOCK_SKEW_S past `exp` but ends
- * its stream at `exp`): that reconnect backs off instead of looping.
+ * A stream told `reauth` sooner than this after it opened was let in with a token at the
+ * very end of its life: the gateway admits a token until `exp` + AUTH_CLOCK_SKEW_S and ends
+ * its stream then too, so this takes a `getToken` that keeps handing back a token about to
+ * expire, or a replica whose clock runs ahead of the one that admitted it. A safety net:
+ * that reconnect backs off instead of looping.
  */
 export const QUICK_REAUTH_MS = 1000;
 
@@ -87,13 +87,11 @@ export class SpoolStream {
     this.access = new StreamAccess(options);
     this.settings = transportSettings(options.transport);
     this.trials = new SseTrials(
+      this.clock,
+      this.settings,
       () => ({
+        ...this.attemptOptions(),
         url: streamUrl(this.schedule.url, null, false, options.filter),
-        makeSource: options.eventSource ?? browserEventSource,
-        access: this.access,
-        clock: this.clock,
-        settings: this.settings,
-        heartbeatMs: this.heartbeatMs,
       }),
       options.random,
       () => this.switchToSse(),
@@ -163,22 +161,23 @@ export class SpoolStream {
       url,
       (target) => {
         if (generation !== this.generation) return;
-        this.attempt = new SseAttempt(
-          {
-            target,
-            makeSource: this.options.eventSource ?? browserEventSource,
-            access: this.access,
-            clock: this.clock,
-            settings: this.settings,
-            heartbeatMs: this.heartbeatMs,
-            isWatched: this.settings.mode === 'auto',
-          },
-          host,
-        );
+        const isWatched = this.settings.mode === 'auto';
+        this.attempt = new SseAttempt({ ...this.attemptOptions(), target, isWatched }, host);
       },
       () =>
         host.failed('token_unavailable', 'getToken gave no token; retrying with backoff', false),
     );
+  }
+
+  /** What every SSE attempt of this stream (a trial's too) shares, with the period known now. */
+  private attemptOptions(): Omit<SseAttemptOptions, 'target' | 'isWatched'> {
+    return {
+      makeSource: this.options.eventSource ?? browserEventSource,
+      access: this.access,
+      clock: this.clock,
+      settings: this.settings,
+      heartbeatMs: this.heartbeatMs,
+    };
   }
 
   private openLongPoll(base: string, host: TransportHost): void {
@@ -277,9 +276,7 @@ export class SpoolStream {
   }
 
   private onUp(info: { bus?: 'ok' | 'down'; heartbeatMs?: number; retryMs?: number }): void {
-    if (typeof info.heartbeatMs === 'number' && info.heartbeatMs > 0) {
-      this.heartbeatMs = info.heartbeatMs;
-    }
+    this.heartbeatMs = info.heartbeatMs ?? this.heartbeatMs;
     this.schedule.reset(info.retryMs);
     this.connectedAtMs = this.clock.now();
     this.update({ resync: null, error: null });

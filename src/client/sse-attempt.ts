@@ -121,12 +121,12 @@ export class SseAttempt {
       this.hasEverConnected = true;
       this.heartbeats = 0;
       this.options.clock.clearTimeout(this.firstFrameTimer);
-      if (typeof info.heartbeat_ms === 'number' && info.heartbeat_ms > 0) {
-        this.heartbeatMs = info.heartbeat_ms;
-      }
+      const period = info.heartbeat_ms;
+      const heartbeatMs = typeof period === 'number' && period > 0 ? period : undefined;
+      this.heartbeatMs = heartbeatMs ?? this.heartbeatMs;
       this.host.up({
         bus: info.bus,
-        heartbeatMs: info.heartbeat_ms,
+        ...(heartbeatMs !== undefined && { heartbeatMs }),
         ...(typeof info.retry_ms === 'number' && { retryMs: info.retry_ms }),
       });
       this.time(info.server_time);
@@ -140,7 +140,7 @@ export class SseAttempt {
       if (update) this.host.event(update);
     } else if (type === 'resync') {
       const info = parse<StreamFrameData['resync']>(event.data);
-      this.host.resync(info.reason ?? 'resync', info.epoch);
+      this.host.resync(info.reason ?? 'resync');
     } else {
       this.host.reauth();
     }

@@ -6,9 +6,10 @@
  * that frames flow — the switch back opens a real stream from the last position — or that
  * they do not.
  */
+import type { Clock } from './browser-env.js';
 import { SseAttempt, type SseAttemptOptions } from './sse-attempt.js';
 import type { TransportHost } from './transport-host.js';
-import { trialDelayMs } from './transport-policy.js';
+import { type TransportSettings, trialDelayMs } from './transport-policy.js';
 
 /** What a trial needs: an attempt's options, with the URL before its token. */
 export interface SseTrialOptions extends Omit<SseAttemptOptions, 'target' | 'isWatched'> {
@@ -67,9 +68,7 @@ export class SseTrial {
     const ignore = () => undefined;
     return {
       up: (info) => {
-        if (typeof info.heartbeatMs === 'number' && info.heartbeatMs > 0) {
-          this.heartbeatMs = info.heartbeatMs;
-        }
+        this.heartbeatMs = info.heartbeatMs ?? this.heartbeatMs;
         this.arm(2 * this.heartbeatMs);
       },
       alive: () => this.arm(2 * this.heartbeatMs),
@@ -98,6 +97,8 @@ export class SseTrials {
   private failures = 0;
 
   constructor(
+    private readonly clock: Clock,
+    private readonly settings: TransportSettings,
     /** A trial's options, read when it starts (the current URL, heartbeat period, token). */
     private readonly optionsNow: () => SseTrialOptions,
     private readonly random: (() => number) | undefined,
@@ -107,9 +108,8 @@ export class SseTrials {
   /** Schedules the next trial unless one is scheduled or running. */
   schedule(): void {
     if (this.trial !== null || this.timer !== null) return;
-    const options = this.optionsNow();
-    const delayMs = trialDelayMs(this.failures, options.settings, this.random);
-    this.timer = options.clock.setTimeout(() => {
+    const delayMs = trialDelayMs(this.failures, this.settings, this.random);
+    this.timer = this.clock.setTimeout(() => {
       this.timer = null;
       this.trial = new SseTrial(this.optionsNow(), (isProven) => this.onResult(isProven));
       this.trial.start();
@@ -120,7 +120,7 @@ export class SseTrials {
   stop(): void {
     this.trial?.close();
     this.trial = null;
-    this.optionsNow().clock.clearTimeout(this.timer);
+    this.clock.clearTimeout(this.timer);
     this.timer = null;
   }
 

@@ -4,7 +4,7 @@
  * was refused, from a HEAD of the same URL. The only place a query token lives: it goes
  * into the URL handed to EventSource and the probe, and nowhere else.
  */
-import { fetchProbe, type ProbeAnswer, type StatusProbe } from './browser-env.js';
+import { fetchHttp, type HttpClient, type ProbeAnswer, type StatusProbe } from './browser-env.js';
 import type { Refusal } from './status.js';
 import { withAccessToken } from './stream-query.js';
 
@@ -12,6 +12,9 @@ import { withAccessToken } from './stream-query.js';
 export interface StreamAccessOptions {
   getToken?: () => Promise<string> | string;
   withCredentials?: boolean;
+  /** Requests of the read routes and the HEAD (default: `fetch`). */
+  http?: HttpClient;
+  /** Asks for a HEAD's answer instead of `http` (tests). */
   probe?: StatusProbe;
 }
 
@@ -74,8 +77,18 @@ export class StreamAccess {
 
   /** What a HEAD of `target` answers (null: no answer), with the stream's credentials. */
   async head(target: string): Promise<ProbeAnswer | null> {
-    const probe = this.options.probe ?? fetchProbe;
-    return probe(target, this.withCredentials).catch(() => null);
+    const { probe, http = fetchHttp } = this.options;
+    if (probe) return probe(target, this.withCredentials).catch(() => null);
+    try {
+      const answer = await http(target, {
+        method: 'HEAD',
+        withCredentials: this.withCredentials,
+        signal: new AbortController().signal,
+      });
+      return { status: answer.status, challenge: answer.header('WWW-Authenticate') };
+    } catch {
+      return null;
+    }
   }
 
   /** `resolve` as a promise: the URL to request, or null when getToken gave no token. */

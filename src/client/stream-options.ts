@@ -59,9 +59,9 @@ export interface SpoolStreamOptions {
   clock?: Clock;
   page?: PageSignals | null;
   random?: () => number;
-  /** Learns a refused stream's status (default: `fetch` HEAD). */
+  /** Learns a refused stream's status instead of a HEAD through `http` (a thin override). */
   probe?: StatusProbe;
-  /** Long-poll requests (default: `fetch`). */
+  /** Long-poll requests and the HEAD that asks why a stream was refused (default: `fetch`). */
   http?: HttpClient;
 }
 

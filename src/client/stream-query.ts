@@ -27,11 +27,8 @@ export function streamUrl(
   snapshot: boolean,
   filter: SpoolFilter = {},
 ): string {
-  const target = new URL(url, baseHref());
-  for (const [name, value] of filterEntries(filter)) target.searchParams.append(name, value);
-  if (snapshot) target.searchParams.set('snapshot', '1');
-  if (lastEventId !== null) target.searchParams.set('last_event_id', lastEventId);
-  return target.href;
+  const params = { snapshot: snapshot ? '1' : undefined, last_event_id: lastEventId ?? undefined };
+  return readUrl(url, params, filter);
 }
 
 /** The read routes beside a stream URL: the streams API (§3.3) and the snapshot (§3). */

@@ -10,7 +10,10 @@ import type { SpoolStreamErrorCode } from './stream-error.js';
 
 /** The owner's side of a transport; calls from a replaced transport are ignored by it. */
 export interface TransportHost {
-  /** Updates can flow: `connected`, or a long-poll session's first answer. */
+  /**
+   * Updates can flow: `connected`, or a long-poll session's first answer. `heartbeatMs`
+   * only when the gateway named a usable period (a number above 0).
+   */
   up(info: { bus?: 'ok' | 'down'; heartbeatMs?: number; retryMs?: number }): void;
   /** A frame or an answer arrived; `bus` when it says (a heartbeat). */
   alive(bus?: 'ok' | 'down'): void;
@@ -21,7 +24,7 @@ export interface TransportHost {
   /** A newer position with nothing to apply: a heartbeat's id, a long-poll's offset. */
   position(position: { lastEventId?: unknown; offset?: string | null }): void;
   /** The history cannot be continued: a snapshot follows and replaces every row. */
-  resync(reason: string, epoch: unknown): void;
+  resync(reason: string): void;
   /** The token expired (`reauth`, or a 401 after answers): reopen with a fresh one. */
   reauth(): void;
   /** The connection failed; `isGivenUp` when nothing retries by itself. */
