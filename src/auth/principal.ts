@@ -5,8 +5,11 @@
  * sees. With auth off every caller is `ANYONE`.
  */
 
-/** The scopes spoolcast knows. */
-export type Scope = 'spools:read' | 'spools:publish';
+/** The scopes spoolcast knows: read the stream and the API, or publish. */
+export const SCOPES = ['spools:read', 'spools:publish'] as const;
+
+/** One of SCOPES. */
+export type Scope = (typeof SCOPES)[number];
 
 /** What a token narrows its holder to; a null list does not narrow, an empty one hides all. */
 export interface Restriction {
@@ -27,7 +30,7 @@ export interface Principal {
 /** The caller when auth is off: every scope, no restriction, no expiry. */
 export const ANYONE: Principal = Object.freeze({
   subject: null,
-  scopes: new Set<string>(['spools:read', 'spools:publish']),
+  scopes: new Set<string>(SCOPES),
   restriction: null,
   expiresAtMs: null,
 });

@@ -27,21 +27,8 @@ export type AuthSettings = Pick<
   | 'authClockSkewMs'
 >;
 
-/** Why a token is refused (a metric label: closed). */
-export type TokenProblem =
-  | 'malformed'
-  | 'bad_signature'
-  | 'unsupported_alg'
-  | 'unknown_key'
-  | 'expired'
-  | 'not_yet_valid'
-  | 'wrong_issuer'
-  | 'wrong_audience'
-  | 'invalid_claims'
-  | 'keys_unavailable';
-
 /** Every token problem, for pre-registering metric labels. */
-export const TOKEN_PROBLEMS: readonly TokenProblem[] = [
+export const TOKEN_PROBLEMS = [
   'malformed',
   'bad_signature',
   'unsupported_alg',
@@ -52,7 +39,10 @@ export const TOKEN_PROBLEMS: readonly TokenProblem[] = [
   'wrong_audience',
   'invalid_claims',
   'keys_unavailable',
-];
+] as const;
+
+/** Why a token is refused (a metric label: closed). */
+export type TokenProblem = (typeof TOKEN_PROBLEMS)[number];
 
 /** A verified principal, or why not (`detail` is safe to show: it never holds the token). */
 export type Verified =

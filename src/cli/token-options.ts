@@ -2,10 +2,9 @@
  * `spoolcast token` arguments → the claims of a subscriber or publisher JWT (docs/contract.md §3.1:
  * `scope`, and the optional `spoolcast` restriction `{operations, tag_prefixes}`). Pure.
  */
+import { SCOPES } from '../auth/principal.js';
 import { parseCommandLine, UsageError } from './usage-error.js';
 
-/** The scopes the gateway knows: read the stream and the API, or publish. */
-export const SCOPES = ['spools:read', 'spools:publish'] as const;
 /** Longest lifetime `--ttl` accepts, in seconds (366 days). */
 export const MAX_TTL_S = 366 * 24 * 3600;
 /** The lifetime when `--ttl` is not given, in seconds (1 h). */
