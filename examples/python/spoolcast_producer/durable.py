@@ -45,7 +45,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Mapping, Optional
 
-from .errors import PublishError
+from .errors import describe_error, report_failure
 from .event import PLANT_TIME_ZONE, Clock, build_spool_update, encode_event, utc_now
 
 DEFAULT_URL = "http://localhost:8000"
@@ -208,12 +208,19 @@ class DurableEventService:
         try:
             result = self._publish(build, key, started)
         except Exception as error:  # unexpected: say so, but never raise unasked
-            reason = f"unexpected {_describe(error)}; publish again with the same key to find out"
+            reason = (
+                f"unexpected {describe_error(error)}; "
+                "publish again with the same key to find out"
+            )
             result = self._result(started, "gave_up", key, 0, reason=reason)
-        if not result.ok:
-            log.warning("spool update not stored (%s): %s", result.outcome, result.reason)
-            if raise_on_failure:
-                raise PublishError(result)
+        report_failure(
+            log,
+            result,
+            raise_on_failure,
+            "spool update not stored (%s): %s",
+            result.outcome,
+            result.reason,
+        )
         return result
 
     def _publish(
@@ -224,7 +231,7 @@ class DurableEventService:
             try:
                 body = encode_event(build())
             except Exception as error:  # a bad clock, zone or value: nothing is sent
-                problem = _describe(error)
+                problem = describe_error(error)
         if problem is not None:
             return self._result(started, "rejected", key, 0, reason=f"not sent: {problem}")
 
@@ -295,10 +302,10 @@ class DurableEventService:
         except urllib.error.URLError as error:  # connect failed or timed out
             # Refused or unresolvable: this attempt never reached a gateway.
             never_sent = isinstance(error.reason, (ConnectionRefusedError, socket.gaierror))
-            reason = f"no answer: {_describe(error.reason)}"
+            reason = f"no answer: {describe_error(error.reason)}"
             return _Answer("retry", None, reason, maybe_stored=not never_sent)
         except (OSError, http.client.HTTPException) as error:  # dropped or timed out mid-answer
-            return _Answer("retry", None, f"no answer: {_describe(error)}")
+            return _Answer("retry", None, f"no answer: {describe_error(error)}")
 
     def _delay(self, attempt: int, retry_after_s: Optional[float]) -> float:
         """Capped exponential backoff, equal jitter; at least ``Retry-After`` (plus up to 20 %)."""
@@ -353,7 +360,8 @@ def _answer(status: int, headers: Any, body: bytes) -> _Answer:
                 raise TypeError("id is not a string")
         except (ValueError, KeyError, TypeError) as error:
             # Stored or not, the same key tells: a retry answers the first id.
-            return _Answer("retry", status, f"{status} without a readable id ({_describe(error)})")
+            reason = f"{status} without a readable id ({describe_error(error)})"
+            return _Answer("retry", status, reason)
         replayed = (headers.get("Idempotent-Replayed") or "").strip().lower() == "true"
         return _Answer("stored", status, id=event_id, replayed=replayed)
     summary = f"{status} {_summarise(body)}"
@@ -402,9 +410,3 @@ def _retry_after_s(value: Optional[str]) -> Optional[float]:
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
     return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
-
-
-def _describe(error: BaseException | object) -> str:
-    text = str(error)
-    name = type(error).__name__
-    return f"{name}: {text}" if text else name

@@ -32,7 +32,7 @@ from typing import Any, Mapping, Optional
 
 import redis
 
-from .errors import PublishError
+from .errors import describe_error, report_failure
 from .event import PLANT_TIME_ZONE, Clock, build_spool_update, encode_event, utc_now
 
 #: The gateways' default ``SPOOLS_CHANNEL``.
@@ -92,12 +92,15 @@ class RedisEventService:
         result = self._publish(
             event_type, tag_spool, worker_nombre, estado_detalle, additional_data
         )
-        if not result.ok:
-            log.warning(
-                "%s %s not delivered: %s", event_type, tag_spool, result.reason
-            )
-            if raise_on_failure:
-                raise PublishError(result)
+        report_failure(
+            log,
+            result,
+            raise_on_failure,
+            "%s %s not delivered: %s",
+            event_type,
+            tag_spool,
+            result.reason,
+        )
         return result
 
     def _publish(
@@ -120,13 +123,13 @@ class RedisEventService:
             )
             payload = encode_event(event)
         except Exception as error:  # a bad clock, zone or value: nothing was sent
-            return PlainPublishResult(False, 0, f"not published: {_describe(error)}")
+            return PlainPublishResult(False, 0, f"not published: {describe_error(error)}")
         try:
             receivers = int(self._redis.publish(self.channel, payload))
         except redis.exceptions.RedisError as error:
             # A timeout is "unknown": Redis may have delivered it. Connection refused,
             # authentication and ACL (NOPERM) errors mean it was not sent.
-            return PlainPublishResult(False, 0, f"redis: {_describe(error)}")
+            return PlainPublishResult(False, 0, f"redis: {describe_error(error)}")
         if receivers == 0:
             return PlainPublishResult(
                 False, 0, f"no subscriber on {self.channel!r} heard it: the event is lost"
@@ -137,8 +140,3 @@ class RedisEventService:
 def connect(url: str, timeout_s: float = 2.0) -> "redis.Redis":
     """A redis-py client that fails within ``timeout_s`` instead of hanging (the TS default)."""
     return redis.Redis.from_url(url, socket_timeout=timeout_s, socket_connect_timeout=timeout_s)
-
-
-def _describe(error: BaseException) -> str:
-    text = str(error)
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__
