@@ -5,13 +5,13 @@
  */
 import type { GoalRow } from './goals.js';
 import type { RunResult } from './protocol.js';
-import type { Row } from './scenarios.js';
+import type { Row, VerdictRow } from './scenarios.js';
 
 /** A table's columns: each header and the row field it shows. */
 type Columns<R> = readonly (readonly [header: string, field: keyof R])[];
 
-const RESULT_COLUMNS: Columns<Row> = [
-  ['scenario', 'scenario'],
+/** The columns every verdict row shows, between its name and its own columns. */
+const VERDICT_COLUMNS: Columns<VerdictRow> = [
   ['fed by', 'variant'],
   ['measure', 'measure'],
   ['spoolcast', 'spoolcast'],
@@ -20,6 +20,11 @@ const RESULT_COLUMNS: Columns<Row> = [
   ['verdict rule', 'rule'],
   ['× peer', 'ratio'],
   ['verdict', 'verdict'],
+];
+
+const RESULT_COLUMNS: Columns<Row> = [
+  ['scenario', 'scenario'],
+  ...VERDICT_COLUMNS,
   ['stretch', 'stretchTarget'],
   ['stretch verdict', 'stretch'],
   ['spoolcast delivered', 'delivered'],
@@ -30,14 +35,7 @@ const RESULT_COLUMNS: Columns<Row> = [
 
 const GOAL_COLUMNS: Columns<GoalRow> = [
   ['goal', 'goal'],
-  ['fed by', 'variant'],
-  ['measure', 'measure'],
-  ['spoolcast', 'spoolcast'],
-  ['baseline', 'baseline'],
-  ['nchan', 'nchan'],
-  ['verdict rule', 'rule'],
-  ['× peer', 'ratio'],
-  ['verdict', 'verdict'],
+  ...VERDICT_COLUMNS,
   ['delivery check sc/base/nchan', 'delivered'],
 ];
 
