@@ -9,6 +9,7 @@ import type { ExecutionContext } from 'ava';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../../src/config.js';
 import { preparePublish, type StoreRequest } from '../../src/domain/publish-request.js';
+import type { RedisEventService } from '../../src/index.js';
 import { type Logger, silentLogger } from '../../src/observability/logger.js';
 import { type Service, startService } from '../../src/service.js';
 import { TEST_GATEWAY_ENV } from '../../src/testing/test-gateway.js';
@@ -167,4 +168,20 @@ export async function postEvent(
   });
   if (response.status !== 202) throw new Error(`POST /api/events answered ${response.status}`);
   return ((await response.json()) as { id: string }).id;
+}
+
+/**
+ * Publishes numbered event `n` (`{ n }` in its data, `ARM: x` its state) for `tag` through
+ * `publisher`; its id, or throws with why.
+ */
+export async function publishNumbered(
+  publisher: RedisEventService,
+  n: number,
+  tag: string,
+  as: { type?: string; worker?: string } = {},
+): Promise<string> {
+  const type = as.type ?? 'STATE_CHANGE';
+  const result = await publisher.publishSpoolUpdate(type, tag, as.worker ?? null, 'ARM: x', { n });
+  if (!result.ok) throw new Error(result.reason);
+  return result.id;
 }

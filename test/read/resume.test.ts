@@ -1,6 +1,12 @@
 import test from 'ava';
 import { RedisEventService } from '../../src/index.js';
-import { connectRedis, postEvent, redisEnv, startGateway } from '../helpers/gateway.js';
+import {
+  connectRedis,
+  postEvent,
+  publishNumbered,
+  redisEnv,
+  startGateway,
+} from '../helpers/gateway.js';
 import { openTestSse, type SseClient, type SseFrame } from '../helpers/sse-client.js';
 
 const STREAM = '/api/sse/stream';
@@ -14,15 +20,7 @@ async function setup(t: Parameters<typeof startGateway>[0]) {
   const ids: string[] = [];
   const publish = async (from: number, to: number) => {
     for (let n = from; n < to; n += 1) {
-      const result = await publisher.publishSpoolUpdate(
-        'STATE_CHANGE',
-        `SPOOL-${n}`,
-        null,
-        'ARM: x',
-        { n },
-      );
-      if (!result.ok) throw new Error(result.reason);
-      ids[n] = result.id;
+      ids[n] = await publishNumbered(publisher, n, `SPOOL-${n}`);
     }
   };
   return { env, ids, publish };

@@ -5,6 +5,7 @@ import {
   connectRedis,
   metricValue,
   ownRedisEnv,
+  publishNumbered,
   redisEnv,
   startGateway,
 } from '../helpers/gateway.js';
@@ -12,18 +13,12 @@ import { openTestSse, type SseClient } from '../helpers/sse-client.js';
 
 const STREAM = '/api/sse/stream';
 
+const TOMAR_BY_MR = { type: 'TOMAR', worker: 'MR(93)' };
+
 async function publishMany(publisher: RedisEventService, count: number): Promise<string[]> {
   const ids: string[] = [];
   for (let n = 0; n < count; n += 1) {
-    const result = await publisher.publishSpoolUpdate(
-      'TOMAR',
-      `SPOOL-${n % 7}`,
-      'MR(93)',
-      'ARM: x',
-      { n },
-    );
-    if (!result.ok) throw new Error(result.reason);
-    ids.push(result.id);
+    ids.push(await publishNumbered(publisher, n, `SPOOL-${n % 7}`, TOMAR_BY_MR));
   }
   return ids;
 }

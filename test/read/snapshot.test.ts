@@ -2,7 +2,13 @@ import test from 'ava';
 import { RedisEventService } from '../../src/index.js';
 import type { Service } from '../../src/service.js';
 import { checkedFetch } from '../helpers/api-contract.js';
-import { connectRedis, postEvent, redisEnv, startGateway } from '../helpers/gateway.js';
+import {
+  connectRedis,
+  postEvent,
+  publishNumbered,
+  redisEnv,
+  startGateway,
+} from '../helpers/gateway.js';
 import { openTestSse } from '../helpers/sse-client.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -93,15 +99,9 @@ test('?snapshot=1 while events are being published: the snapshot, then every lat
   const total = 400;
   const publishing = (async () => {
     for (let n = 0; n < total; n += 1) {
-      const result = await publisher.publishSpoolUpdate(
-        'TOMAR',
-        `SPOOL-${n % 20}`,
-        'MR(93)',
-        'ARM: x',
-        { n },
+      ids.push(
+        await publishNumbered(publisher, n, `SPOOL-${n % 20}`, { type: 'TOMAR', worker: 'MR(93)' }),
       );
-      if (!result.ok) throw new Error(result.reason);
-      ids.push(result.id);
     }
   })();
   // Connect mid-way: wait for some events first (a signal, not a sleep).

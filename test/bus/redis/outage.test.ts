@@ -1,7 +1,13 @@
 import test from 'ava';
 import { RedisEventService } from '../../../src/index.js';
 import { checkedFetch } from '../../helpers/api-contract.js';
-import { connectRedis, metricValue, ownRedisEnv, startGateway } from '../../helpers/gateway.js';
+import {
+  connectRedis,
+  metricValue,
+  ownRedisEnv,
+  publishNumbered,
+  startGateway,
+} from '../../helpers/gateway.js';
 import { openTestSse } from '../../helpers/sse-client.js';
 import { withDeadline } from '../../helpers/wait.js';
 
@@ -48,14 +54,7 @@ test('events stored while the subscriber is cut off are filled in, once each, in
   for (let n = 0; n < total; n += 1) {
     // Cut the subscriber off repeatedly while publishing, so some events land in the gaps.
     if (n % 50 === 10) await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
-    const result = await publisher.publishSpoolUpdate(
-      'STATE_CHANGE',
-      `SPOOL-${n}`,
-      null,
-      'ARM: x',
-      { n },
-    );
-    t.true(result.ok);
+    await publishNumbered(publisher, n, `SPOOL-${n}`);
   }
   const frames = await client.waitForFrames(total, (f) => f.event === 'spool_update', {
     timeoutMs: 60_000,
